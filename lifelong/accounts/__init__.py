@@ -1,0 +1,1 @@
+"""Branches (tenancy), people, roles, authentication and the security audit log."""

@@ -1,0 +1,102 @@
+"""The ASGI application factory: settings, stores, middleware, every domain's routers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from lifelong import __version__
+from lifelong.config import Settings, get_settings
+from lifelong.db.engine import engine_from_settings, make_session_factory
+from lifelong.web import errors
+from lifelong.web.csrf import csrf_token
+from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, negotiate
+
+log = logging.getLogger("lifelong")
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured key, or one generated once and kept (0600) in the data directory."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; engines are created in the lifespan, not at import."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = engine_from_settings(settings)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Lifelong",
+        version=__version__,
+        description="Lifelong learning platform and unified data foundation.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.middleware("http")
+    async def locale_and_csrf(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        cookie = request.cookies.get(LOCALE_COOKIE)
+        request.state.locale = cookie if cookie in LOCALES else negotiate(
+            request.headers.get("accept-language"), settings.default_locale)
+        request.state.user = None
+        request.state.csrf_token = csrf_token(request)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    # Added last so it runs first: the locale middleware reads the session.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(settings),
+        session_cookie="lifelong_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    from lifelong.accounts import pages as account_pages
+    from lifelong.accounts import routes as account_routes
+    from lifelong.web import health, pages
+
+    for router in (
+        health.router,
+        account_routes.router,
+        account_pages.router,
+        pages.router,
+    ):
+        app.include_router(router)
+    return app

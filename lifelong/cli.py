@@ -1,0 +1,111 @@
+"""The ``lifelong`` command: init, generate, serve, demo and the domains' sub-commands."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from lifelong import __version__
+from lifelong.config import Settings, get_settings
+from lifelong.errors import LifelongError
+
+app = typer.Typer(name="lifelong", help="Lifelong: smart education for open universities.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one clear line (no traceback) and exit."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"lifelong {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Lifelong: smart education for open universities."""
+    logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s %(message)s")
+
+
+def init_store(settings: Settings) -> None:
+    """Create the data directory and bring the operational schema up to date."""
+    from lifelong.db.engine import engine_from_settings
+    from lifelong.db.migrate import upgrade
+
+    engine = engine_from_settings(settings)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        raise fail(f"cannot reach the database at {engine.url.render_as_string()}: "
+                   f"{str(exc.orig).strip().splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def init() -> None:
+    """Create the data directory and run the database migrations."""
+    settings = get_settings()
+    init_store(settings)
+    console.print(f"Initialised Lifelong data in [bold]{settings.data_dir.resolve()}[/]")
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail with one line if the port cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise fail(f"port {port} on {host} is already in use; "
+                           f"choose another with --port") from None
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web application and APIs."""
+    import uvicorn
+
+    check_port(host, port)
+    uvicorn.run("lifelong.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level=get_settings().log_level.lower())
+
+
+def run() -> None:
+    """Entry point that turns expected errors into one line."""
+    try:
+        app()
+    except LifelongError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        sys.exit(1)
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        err_console.print(f"[bold red]error:[/] database: {first}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

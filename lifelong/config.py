@@ -1,0 +1,80 @@
+"""One settings object for the whole product (environment prefix ``LIFELONG_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LIFELONG_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=Path("lifelong-data"),
+        description="Directory holding the embedded stores (SQLite, lakehouse tables).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="Operational database URL; default: SQLite file in the data directory.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key signing session cookies and CSRF tokens; default: generated once "
+        "and kept in the data directory.",
+    )
+    default_locale: str = Field(default="zh_CN", description="Language of a first visit.")
+    secure_cookies: bool = Field(
+        default=False, description="Send cookies only over HTTPS (set true behind TLS)."
+    )
+    session_max_age: int = Field(default=8 * 3600, description="Session lifetime in seconds.")
+    token_max_age: int = Field(default=3600, description="API bearer token lifetime in seconds.")
+    login_max_failures: int = Field(
+        default=5, description="Failed logins per account or address before throttling."
+    )
+    login_window_seconds: int = Field(
+        default=900, description="Window in which failed logins are counted."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis URL for shared rate limits; default: in-process."
+    )
+    log_level: str = Field(default="INFO", description="Log level.")
+    log_json: bool = Field(default=False, description="Log as JSON lines (for collectors).")
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in ("zh_CN", "en"):
+            raise ValueError("default_locale must be zh_CN or en")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The operational database URL, defaulting to SQLite in the data directory."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'lifelong.db').resolve()}"
+
+    @property
+    def lake_dir(self) -> Path:
+        """Root of the lakehouse tables."""
+        return self.data_dir / "lake"
+
+
+def normalise_database_url(url: str) -> str:
+    """Map ``postgresql://`` to the psycopg 3 driver SQLAlchemy should use."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()

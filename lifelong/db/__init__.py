@@ -1,0 +1,1 @@
+"""Operational store: engine, sessions, declarative base and migrations."""

@@ -1,0 +1,7 @@
+"""Imports every domain's tables so that metadata (and Alembic) sees all of them."""
+
+from lifelong.accounts import models as accounts_models  # noqa: F401
+from lifelong.db.base import Base
+from lifelong.learning import models as learning_models  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""The lifelong learning platform: resource matrix, enrolment, progress, certificates."""

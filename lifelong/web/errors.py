@@ -1,0 +1,92 @@
+"""One JSON error handler for APIs and one HTML error page for everything else."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lifelong.errors import LifelongError, TooManyRequests
+from lifelong.web.i18n import gettext
+from lifelong.web.templating import render
+
+log = logging.getLogger("lifelong.web")
+
+API_PREFIXES = ("/api/", "/xapi", "/healthz", "/readyz")
+TITLES = {
+    400: "The request could not be understood",
+    401: "Please sign in",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "The request is too large",
+    422: "The request could not be understood",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+}
+
+
+def wants_json(request: Request) -> bool:
+    """API paths and clients asking for JSON get JSON; browsers get pages."""
+    if request.url.path.startswith(API_PREFIXES):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(request: Request, status: int, message: str, detail: Any = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    """Render an error as ``{"error", "detail"}`` JSON or as the HTML error page."""
+    if wants_json(request):
+        return JSONResponse({"error": message, "detail": detail}, status_code=status,
+                            headers=headers)
+    if status == 401:
+        target = quote(str(request.url.path) + ("?" + request.url.query if request.url.query
+                                                 else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    locale = getattr(request.state, "locale", "zh_CN")
+    title = gettext(locale, TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400]))
+    response = render(request, "error.html",
+                      {"status": status, "title": title, "message": gettext(locale, message)},
+                      status_code=status)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(LifelongError)
+    async def lifelong_error(request: Request, exc: LifelongError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) \
+            else None
+        return error_response(request, exc.status_code, exc.message, exc.detail, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"loc": list(err.get("loc", ())), "msg": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        summary = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in problems[:5]
+        )
+        return error_response(request, 400, f"Invalid request: {summary}", problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+        return error_response(request, exc.status_code, message, None,
+                              dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, TITLES[500])

@@ -1,0 +1,65 @@
+"""Translations (zh-CN and en) from Babel catalogs, loaded from the .po files at start-up.
+
+Reading the .po files directly (compiled to .mo in memory) means a checkout, an editable
+install and a wheel all behave the same, with no compile step to forget.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+LOCALES = ("zh_CN", "en")
+LOCALE_COOKIE = "lifelong_locale"
+
+
+@cache
+def translations(locale: str) -> Translations:
+    """The catalog for ``locale`` (unknown locales fall back to English msgids)."""
+    po_path = TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return Translations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def gettext(locale: str, message: str) -> str:
+    """Translate ``message`` into ``locale``."""
+    return translations(locale).ugettext(message)
+
+
+def ngettext(locale: str, singular: str, plural: str, n: int) -> str:
+    """Translate a message with a count into ``locale``."""
+    return translations(locale).ungettext(singular, plural, n)
+
+
+def negotiate(accept_language: str | None, default: str) -> str:
+    """Pick zh_CN or en from an Accept-Language header (RFC 9110 section 12.5.4)."""
+    if not accept_language:
+        return default
+    weighted: list[tuple[float, str]] = []
+    for part in accept_language.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((quality, tag.strip().lower()))
+    for _, tag in sorted(weighted, key=lambda item: -item[0]):
+        if tag.startswith("zh"):
+            return "zh_CN"
+        if tag.startswith("en"):
+            return "en"
+    return default
