@@ -29,6 +29,15 @@ class Settings(BaseSettings):
         description="Key signing session cookies and CSRF tokens; default: generated once "
         "and kept in the data directory.",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public address of this installation (certificate verification links).",
+    )
+    iri_base: str = Field(
+        default="https://lifelong.example.org",
+        description="Stable base of the IRIs naming learners' accounts and activities in xAPI; "
+        "never change it once statements exist.",
+    )
     default_locale: str = Field(default="zh_CN", description="Language of a first visit.")
     secure_cookies: bool = Field(
         default=False, description="Send cookies only over HTTPS (set true behind TLS)."

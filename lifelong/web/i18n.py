@@ -19,18 +19,26 @@ LOCALES = ("zh_CN", "en")
 LOCALE_COOKIE = "lifelong_locale"
 
 
-@cache
-def translations(locale: str) -> Translations:
-    """The catalog for ``locale`` (unknown locales fall back to English msgids)."""
-    po_path = TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
-        return Translations()
+def _load(po_path: Path, locale: str) -> Translations:
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=locale)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+@cache
+def translations(locale: str) -> Translations:
+    """The catalog for ``locale``: every ``*.po`` file of the locale, merged.
+
+    Each part of the product keeps its own file (``accounts.po``, ``learning.po``, ...) so
+    that parts can grow independently; unknown locales fall back to the English msgids.
+    """
+    merged = Translations()
+    for po_path in sorted((TRANSLATIONS_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        merged.merge(_load(po_path, locale))
+    return merged
 
 
 def gettext(locale: str, message: str) -> str:
