@@ -65,8 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         cookie = request.cookies.get(LOCALE_COOKIE)
-        request.state.locale = cookie if cookie in LOCALES else negotiate(
-            request.headers.get("accept-language"), settings.default_locale)
+        request.state.locale = (
+            cookie
+            if cookie in LOCALES
+            else negotiate(request.headers.get("accept-language"), settings.default_locale)
+        )
         request.state.user = None
         request.state.csrf_token = csrf_token(request)
         response = await call_next(request)

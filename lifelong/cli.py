@@ -16,8 +16,12 @@ from lifelong import __version__
 from lifelong.config import Settings, get_settings
 from lifelong.errors import LifelongError
 
-app = typer.Typer(name="lifelong", help="Lifelong: smart education for open universities.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    name="lifelong",
+    help="Lifelong: smart education for open universities.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -36,8 +40,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Lifelong: smart education for open universities."""
     logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s %(message)s")
@@ -52,8 +60,10 @@ def init_store(settings: Settings) -> None:
     try:
         upgrade(engine)
     except OperationalError as exc:
-        raise fail(f"cannot reach the database at {engine.url.render_as_string()}: "
-                   f"{str(exc.orig).strip().splitlines()[0]}") from None
+        raise fail(
+            f"cannot reach the database at {engine.url.render_as_string()}: "
+            f"{str(exc.orig).strip().splitlines()[0]}"
+        ) from None
     finally:
         engine.dispose()
 
@@ -75,8 +85,9 @@ def check_port(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise fail(f"port {port} on {host} is already in use; "
-                           f"choose another with --port") from None
+                raise fail(
+                    f"port {port} on {host} is already in use; choose another with --port"
+                ) from None
             raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
@@ -90,8 +101,14 @@ def serve(
     import uvicorn
 
     check_port(host, port)
-    uvicorn.run("lifelong.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level=get_settings().log_level.lower())
+    uvicorn.run(
+        "lifelong.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=get_settings().log_level.lower(),
+    )
 
 
 def run() -> None:

@@ -79,8 +79,9 @@ def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     """Settings for one test: its own data directory and database."""
-    return Settings(data_dir=tmp_path / "data", database_url=database_url,
-                    secret_key="test-secret-key")
+    return Settings(
+        data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret-key"
+    )
 
 
 @pytest.fixture

@@ -32,8 +32,14 @@ class Role(enum.StrEnum):
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     """A portable enum column stored as its value (a CHECK on SQLite, a type on PostgreSQL)."""
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                create_constraint=True, length=32)
+    return Enum(
+        cls,
+        name=name,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+    )
 
 
 class Branch(TimestampMixin, Base):
@@ -79,8 +85,9 @@ class LearnerProfile(Base):
 
     __tablename__ = "learner_profiles"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     birth_year: Mapped[int | None] = mapped_column()
     gender: Mapped[str | None] = mapped_column(String(16))
     occupation: Mapped[str | None] = mapped_column(String(32))

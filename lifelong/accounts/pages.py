@@ -39,20 +39,28 @@ def login_page(request: Request, user: OptionalUser, next: str | None = None) ->
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])
-def login(request: Request, session: DbSession, settings: AppSettings,
-          username: Annotated[str, Form(max_length=128)],
-          password: Annotated[str, Form(max_length=256)],
-          next: Annotated[str, Form()] = "/") -> Response:
+def login(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    username: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     """Check credentials, start a session, or show the form again with a generic error."""
     try:
-        user = service.authenticate(session, settings, username=username, password=password,
-                                    ip=client_ip(request))
+        user = service.authenticate(
+            session, settings, username=username, password=password, ip=client_ip(request)
+        )
     except LifelongError as error:
         session.commit()
         message = gettext(request.state.locale, error.message)
-        return render(request, "login.html", {"next": safe_next(next), "error": message,
-                                              "username": username},
-                      status_code=error.status_code)
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": message, "username": username},
+            status_code=error.status_code,
+        )
     request.session.clear()  # a new session on sign-in (prevents session fixation)
     request.session["user_id"] = user.id
     request.state.user = user
@@ -66,8 +74,7 @@ def login(request: Request, session: DbSession, settings: AppSettings,
 def logout(request: Request, session: DbSession, user: OptionalUser) -> Response:
     """End the session."""
     if user is not None:
-        service.record(session, "logout", actor=user, subject=user.username,
-                       ip=client_ip(request))
+        service.record(session, "logout", actor=user, subject=user.username, ip=client_ip(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -92,35 +99,58 @@ def _admin_scope(user: User) -> int | None:
 
 
 @router.get("/admin/users")
-def users_page(request: Request, session: DbSession, user: CurrentUser, role: str | None = None,
-               page: int = 1) -> Response:
+def users_page(
+    request: Request, session: DbSession, user: CurrentUser, role: str | None = None, page: int = 1
+) -> Response:
     """People in the admin's reach, with a form to add one."""
     _require_admin(user)
     role_filter = service.parse_role(role) if role else None
     page = max(page, 1)
     scope = _admin_scope(user)
-    people = repository.users_in(session, branch_id=scope, role=role_filter, limit=PAGE_SIZE,
-                                 offset=(page - 1) * PAGE_SIZE)
+    people = repository.users_in(
+        session, branch_id=scope, role=role_filter, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
     total = repository.count_users(session, branch_id=scope, role=role_filter)
     branches = [b for b in repository.list_branches(session) if service.can_manage(user, b)]
-    return render(request, "admin/users.html", {
-        "people": people, "total": total, "page": page, "page_size": PAGE_SIZE,
-        "role_filter": role, "roles": list(Role), "branches": branches, "form_error": None,
-    })
+    return render(
+        request,
+        "admin/users.html",
+        {
+            "people": people,
+            "total": total,
+            "page": page,
+            "page_size": PAGE_SIZE,
+            "role_filter": role,
+            "roles": list(Role),
+            "branches": branches,
+            "form_error": None,
+        },
+    )
 
 
 @router.post("/admin/users", dependencies=[Depends(verify_csrf)])
-def create_user(request: Request, session: DbSession, user: CurrentUser,
-                username: Annotated[str, Form(max_length=64)],
-                password: Annotated[str, Form(max_length=256)],
-                role: Annotated[str, Form(max_length=32)],
-                branch: Annotated[str, Form(max_length=16)],
-                display_name: Annotated[str, Form(max_length=100)] = "") -> Response:
+def create_user(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    role: Annotated[str, Form(max_length=32)],
+    branch: Annotated[str, Form(max_length=16)],
+    display_name: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
     """Add a person; unknown role or branch is a 400 shown on the form."""
     _require_admin(user)
-    service.create_user(session, user, username=username, display_name=display_name,
-                        password=password, role=role, branch_code=branch,
-                        ip=client_ip(request))
+    service.create_user(
+        session,
+        user,
+        username=username,
+        display_name=display_name,
+        password=password,
+        role=role,
+        branch_code=branch,
+        ip=client_ip(request),
+    )
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -18,7 +18,9 @@ def branch_by_code(session: Session, code: str) -> Branch | None:
 
 def list_branches(session: Session) -> Sequence[Branch]:
     """All branches, headquarters first."""
-    return session.scalars(select(Branch).order_by(Branch.kind != "headquarters", Branch.code)).all()
+    return session.scalars(
+        select(Branch).order_by(Branch.kind != "headquarters", Branch.code)
+    ).all()
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -26,8 +28,9 @@ def user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
-def users_in(session: Session, *, branch_id: int | None, role: Role | None, limit: int,
-             offset: int) -> Sequence[User]:
+def users_in(
+    session: Session, *, branch_id: int | None, role: Role | None, limit: int, offset: int
+) -> Sequence[User]:
     """Users, optionally of one branch and one role, newest first."""
     query = select(User).order_by(User.id.desc()).limit(limit).offset(offset)
     if branch_id is not None:
@@ -37,8 +40,7 @@ def users_in(session: Session, *, branch_id: int | None, role: Role | None, limi
     return session.scalars(query).all()
 
 
-def count_users(session: Session, *, branch_id: int | None = None,
-                role: Role | None = None) -> int:
+def count_users(session: Session, *, branch_id: int | None = None, role: Role | None = None) -> int:
     """How many users match."""
     query = select(func.count(User.id))
     if branch_id is not None:
@@ -53,11 +55,16 @@ def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
     return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
 
 
-def count_events(session: Session, *, kind: str, since: datetime, subject: str | None = None,
-                 ip: str | None = None) -> int:
+def count_events(
+    session: Session,
+    *,
+    kind: str,
+    since: datetime,
+    subject: str | None = None,
+    ip: str | None = None,
+) -> int:
     """How many audit events of ``kind`` since ``since`` for a subject or an address."""
-    query = select(func.count(AuditEvent.id)).where(AuditEvent.kind == kind,
-                                                   AuditEvent.at >= since)
+    query = select(func.count(AuditEvent.id)).where(AuditEvent.kind == kind, AuditEvent.at >= since)
     if subject is not None:
         query = query.where(AuditEvent.subject == subject)
     if ip is not None:

@@ -27,18 +27,24 @@ AdminUser = Annotated[User, Depends(admin_user)]
 
 
 @router.post("/auth/token", response_model=TokenRead)
-def token(request: Request, session: DbSession, settings: AppSettings,
-          form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenRead:
+def token(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> TokenRead:
     """Exchange a username and password for a bearer token (OAuth2 password grant)."""
     try:
-        user = service.authenticate(session, settings, username=form.username,
-                                    password=form.password, ip=client_ip(request))
+        user = service.authenticate(
+            session, settings, username=form.username, password=form.password, ip=client_ip(request)
+        )
     except LifelongError as error:
         commit_then_raise(session, error)
         raise
-    return TokenRead(access_token=service.issue_token(session, settings, user,
-                                                      ip=client_ip(request)),
-                     expires_in=settings.token_max_age)
+    return TokenRead(
+        access_token=service.issue_token(session, settings, user, ip=client_ip(request)),
+        expires_in=settings.token_max_age,
+    )
 
 
 @router.get("/me", response_model=UserRead)
@@ -54,18 +60,25 @@ def branches(session: DbSession, user: CurrentUser) -> list[BranchRead]:
 
 
 @router.post("/users", response_model=UserRead, status_code=201)
-def create_user(request: Request, body: UserCreate, session: DbSession,
-                admin: AdminUser) -> User:
+def create_user(request: Request, body: UserCreate, session: DbSession, admin: AdminUser) -> User:
     """Create a user in a branch the caller administers."""
-    return service.create_user(session, admin, username=body.username,
-                               display_name=body.display_name, password=body.password,
-                               role=body.role, branch_code=body.branch, email=body.email,
-                               ip=client_ip(request))
+    return service.create_user(
+        session,
+        admin,
+        username=body.username,
+        display_name=body.display_name,
+        password=body.password,
+        role=body.role,
+        branch_code=body.branch,
+        email=body.email,
+        ip=client_ip(request),
+    )
 
 
 @router.patch("/users/{user_id}/role", response_model=UserRead)
-def update_role(request: Request, user_id: int, body: RoleUpdate, session: DbSession,
-                admin: AdminUser) -> User:
+def update_role(
+    request: Request, user_id: int, body: RoleUpdate, session: DbSession, admin: AdminUser
+) -> User:
     """Change a user's role (audited)."""
     target = session.get(User, user_id)
     if target is None or not service.can_manage(admin, target.branch):

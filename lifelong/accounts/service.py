@@ -22,26 +22,43 @@ THROTTLED = "Too many failed sign-in attempts. Try again later."
 IP_FAILURE_FACTOR = 4
 
 
-def record(session: Session, kind: str, *, actor: User | None = None, subject: str | None = None,
-           ip: str | None = None, branch_id: int | None = None, **detail: Any) -> None:
+def record(
+    session: Session,
+    kind: str,
+    *,
+    actor: User | None = None,
+    subject: str | None = None,
+    ip: str | None = None,
+    branch_id: int | None = None,
+    **detail: Any,
+) -> None:
     """Append a security event to the audit log."""
-    session.add(AuditEvent(kind=kind, actor_id=actor.id if actor else None, subject=subject,
-                           ip=ip, branch_id=branch_id if branch_id is not None else
-                           (actor.branch_id if actor else None), detail=detail))
+    session.add(
+        AuditEvent(
+            kind=kind,
+            actor_id=actor.id if actor else None,
+            subject=subject,
+            ip=ip,
+            branch_id=branch_id if branch_id is not None else (actor.branch_id if actor else None),
+            detail=detail,
+        )
+    )
 
 
 def _check_throttle(session: Session, settings: Settings, username: str, ip: str | None) -> None:
     since = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    per_user = repository.count_events(session, kind="login_failed", since=since,
-                                       subject=username)
+    per_user = repository.count_events(session, kind="login_failed", since=since, subject=username)
     per_ip = repository.count_events(session, kind="login_failed", since=since, ip=ip) if ip else 0
-    if (per_user >= settings.login_max_failures
-            or per_ip >= settings.login_max_failures * IP_FAILURE_FACTOR):
+    if (
+        per_user >= settings.login_max_failures
+        or per_ip >= settings.login_max_failures * IP_FAILURE_FACTOR
+    ):
         raise TooManyRequests(THROTTLED, retry_after=settings.login_window_seconds)
 
 
-def authenticate(session: Session, settings: Settings, *, username: str, password: str,
-                 ip: str | None) -> User:
+def authenticate(
+    session: Session, settings: Settings, *, username: str, password: str, ip: str | None
+) -> User:
     """The user for these credentials; raises 401 (generic) or 429 when throttled.
 
     A failed attempt is recorded before the 401 is raised; the caller commits the session
@@ -55,11 +72,19 @@ def authenticate(session: Session, settings: Settings, *, username: str, passwor
         verify_password(DUMMY_HASH, password)
         ok = False
     else:
-        ok = verify_password(user.password_hash, password) and user.is_active \
+        ok = (
+            verify_password(user.password_hash, password)
+            and user.is_active
             and user.erased_at is None
-    if not ok:
-        record(session, "login_failed", subject=username, ip=ip,
-               branch_id=user.branch_id if user else None)
+        )
+    if user is None or not ok:
+        record(
+            session,
+            "login_failed",
+            subject=username,
+            ip=ip,
+            branch_id=user.branch_id if user else None,
+        )
         raise NotAuthenticated(LOGIN_FAILED)
     record(session, "login", actor=user, subject=username, ip=ip)
     return user
@@ -68,8 +93,13 @@ def authenticate(session: Session, settings: Settings, *, username: str, passwor
 def issue_token(session: Session, settings: Settings, user: User, *, ip: str | None) -> str:
     """Create a bearer token for ``user``; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=_sha256(token), user_id=user.id,
-                         expires_at=utcnow() + timedelta(seconds=settings.token_max_age)))
+    session.add(
+        ApiToken(
+            token_hash=_sha256(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(seconds=settings.token_max_age),
+        )
+    )
     record(session, "token_issued", actor=user, subject=user.username, ip=ip)
     return token
 
@@ -104,8 +134,9 @@ def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise BadRequest(f"Unknown role: {value!r}. Known roles: "
-                         + ", ".join(r.value for r in Role)) from None
+        raise BadRequest(
+            f"Unknown role: {value!r}. Known roles: " + ", ".join(r.value for r in Role)
+        ) from None
 
 
 def resolve_branch(session: Session, code: str) -> Branch:
@@ -123,9 +154,18 @@ def can_manage(admin: User, branch: Branch) -> bool:
     return admin.role == Role.branch_admin and admin.branch_id == branch.id
 
 
-def create_user(session: Session, admin: User, *, username: str, display_name: str,
-                password: str, role: str, branch_code: str, email: str | None = None,
-                ip: str | None = None) -> User:
+def create_user(
+    session: Session,
+    admin: User,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    branch_code: str,
+    email: str | None = None,
+    ip: str | None = None,
+) -> User:
     """Create a user on behalf of an admin, within the admin's reach."""
     parsed_role = parse_role(role)
     branch = resolve_branch(session, branch_code)
@@ -136,34 +176,59 @@ def create_user(session: Session, admin: User, *, username: str, display_name: s
     if parsed_role in (Role.hq_admin, Role.analyst) and branch.kind != BranchKind.headquarters:
         raise BadRequest("Headquarters roles belong to the headquarters branch.")
     username = username.strip()
-    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "") \
-            .replace("-", "").isalnum():
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace("_", "").replace(".", "").replace("-", "").isalnum()
+    ):
         raise BadRequest("Username must be 1-64 letters, digits, '.', '-' or '_'.")
     if len(password) < 8:
         raise BadRequest("Password must be at least 8 characters.")
     if repository.user_by_username(session, username) is not None:
         raise BadRequest("That username is taken.")
-    user = User(username=username, display_name=display_name.strip() or username,
-                email=email or None, password_hash=hash_password(password), role=parsed_role,
-                branch_id=branch.id)
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        email=email or None,
+        password_hash=hash_password(password),
+        role=parsed_role,
+        branch_id=branch.id,
+    )
     session.add(user)
     session.flush()
-    record(session, "user_created", actor=admin, subject=username, ip=ip, branch_id=branch.id,
-           role=parsed_role.value)
+    record(
+        session,
+        "user_created",
+        actor=admin,
+        subject=username,
+        ip=ip,
+        branch_id=branch.id,
+        role=parsed_role.value,
+    )
     return user
 
 
-def change_role(session: Session, admin: User, user: User, *, role: str,
-                ip: str | None = None) -> User:
+def change_role(
+    session: Session, admin: User, user: User, *, role: str, ip: str | None = None
+) -> User:
     """Change a user's role within the admin's reach, and audit it."""
     parsed_role = parse_role(role)
     if not can_manage(admin, user.branch):
         raise Forbidden("You may manage users of your own branch only.")
-    if (parsed_role in (Role.hq_admin, Role.analyst) or user.role in (Role.hq_admin, Role.analyst)) \
-            and admin.role != Role.hq_admin:
+    if (
+        parsed_role in (Role.hq_admin, Role.analyst) or user.role in (Role.hq_admin, Role.analyst)
+    ) and admin.role != Role.hq_admin:
         raise Forbidden("Only headquarters administrators may grant this role.")
     old = user.role
     user.role = parsed_role
-    record(session, "role_changed", actor=admin, subject=user.username, ip=ip,
-           branch_id=user.branch_id, old=old.value, new=parsed_role.value)
+    record(
+        session,
+        "role_changed",
+        actor=admin,
+        subject=user.username,
+        ip=ip,
+        branch_id=user.branch_id,
+        old=old.value,
+        new=parsed_role.value,
+    )
     return user

@@ -26,13 +26,19 @@ VERBS: dict[str, dict[str, Any]] = {
     "passed": {"id": ADL + "passed", "display": {"en-US": "passed", "zh-CN": "通过"}},
     "failed": {"id": ADL + "failed", "display": {"en-US": "failed", "zh-CN": "未通过"}},
     "scored": {"id": ADL + "scored", "display": {"en-US": "scored", "zh-CN": "得分"}},
-    "experienced": {"id": ADL + "experienced",
-                    "display": {"en-US": "experienced", "zh-CN": "浏览"}},
+    "experienced": {
+        "id": ADL + "experienced",
+        "display": {"en-US": "experienced", "zh-CN": "浏览"},
+    },
     "attended": {"id": ADL + "attended", "display": {"en-US": "attended", "zh-CN": "出席"}},
-    "earned": {"id": "http://id.tincanapi.com/verb/earned",
-               "display": {"en-US": "earned", "zh-CN": "获得"}},
-    "withdrew": {"id": "http://id.tincanapi.com/verb/unregistered",
-                 "display": {"en-US": "unregistered", "zh-CN": "退出"}},
+    "earned": {
+        "id": "http://id.tincanapi.com/verb/earned",
+        "display": {"en-US": "earned", "zh-CN": "获得"},
+    },
+    "withdrew": {
+        "id": "http://id.tincanapi.com/verb/unregistered",
+        "display": {"en-US": "unregistered", "zh-CN": "退出"},
+    },
     "played": {"id": VIDEO + "verbs/played", "display": {"en-US": "played", "zh-CN": "播放"}},
     "paused": {"id": VIDEO + "verbs/paused", "display": {"en-US": "paused", "zh-CN": "暂停"}},
 }
@@ -47,6 +53,8 @@ ACTIVITY_TYPES: dict[str, str] = {
     "assessment": "http://adlnet.gov/expapi/activities/assessment",
     "certificate": "https://w3id.org/xapi/cmi5/activitytype/block",
 }
+
+PROGRESS_EXTENSION = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 
 # Verbs whose statements say the learner spent time learning (result.duration is set).
 TIME_VERBS = frozenset({"progressed", "completed", "experienced", "attended", "played"})
@@ -67,8 +75,9 @@ def activity_id(iri_base: str, resource_id: int) -> str:
     return f"{iri_base}/resources/{resource_id}"
 
 
-def activity(iri_base: str, *, resource_id: int, resource_type: str, title: str,
-             language: str) -> dict[str, Any]:
+def activity(
+    iri_base: str, *, resource_id: int, resource_type: str, title: str, language: str
+) -> dict[str, Any]:
     """A resource as an xAPI Activity with its definition."""
     lang = "zh-CN" if language.startswith("zh") else "en-US"
     return {
@@ -126,8 +135,12 @@ def statement(
     """
     result: dict[str, Any] = {}
     if score is not None:
-        result["score"] = {"scaled": round(max(min(score, 1.0), -1.0), 4),
-                           "raw": round(score * 100, 1), "min": 0, "max": 100}
+        result["score"] = {
+            "scaled": round(max(min(score, 1.0), -1.0), 4),
+            "raw": round(score * 100, 1),
+            "min": 0,
+            "max": 100,
+        }
     if success is not None:
         result["success"] = success
     if completion is not None:
@@ -135,24 +148,34 @@ def statement(
     if duration_seconds is not None:
         result["duration"] = iso_duration(duration_seconds)
     if progress is not None:
-        result["extensions"] = {"https://w3id.org/xapi/cmi5/result/extensions/progress":
-                                int(round(max(min(progress, 1.0), 0.0) * 100))}
+        result["extensions"] = {
+            "https://w3id.org/xapi/cmi5/result/extensions/progress": round(
+                max(min(progress, 1.0), 0.0) * 100
+            )
+        }
     extensions: dict[str, Any] = {extension(iri_base, "branch"): branch_code}
     if subject_code:
         extensions[extension(iri_base, "subject")] = subject_code
     if provider_code:
         extensions[extension(iri_base, "provider")] = provider_code
-    context: dict[str, Any] = {"platform": "Lifelong", "language":
-                               "zh-CN" if language.startswith("zh") else "en-US",
-                               "extensions": extensions}
+    context: dict[str, Any] = {
+        "platform": "Lifelong",
+        "language": "zh-CN" if language.startswith("zh") else "en-US",
+        "extensions": extensions,
+    }
     if registration:
         context["registration"] = registration
     out: dict[str, Any] = {
         "id": statement_id or str(uuid.uuid4()),
         "actor": actor(iri_base, user_id),
         "verb": VERBS[verb],
-        "object": activity(iri_base, resource_id=resource_id, resource_type=resource_type,
-                           title=title, language=language),
+        "object": activity(
+            iri_base,
+            resource_id=resource_id,
+            resource_type=resource_type,
+            title=title,
+            language=language,
+        ),
         "context": context,
         "timestamp": iso_timestamp(timestamp),
     }

@@ -25,6 +25,9 @@ async def verify_csrf(request: Request) -> None:
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     expected = request.session.get("csrf")
-    if not isinstance(sent, str) or not isinstance(expected, str) \
-            or not secrets.compare_digest(sent, expected):
+    if (
+        not isinstance(sent, str)
+        or not isinstance(expected, str)
+        or not secrets.compare_digest(sent, expected)
+    ):
         raise Forbidden("The form expired or came from another site. Reload the page and retry.")

@@ -40,21 +40,31 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def error_response(request: Request, status: int, message: str, detail: Any = None,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    detail: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """Render an error as ``{"error", "detail"}`` JSON or as the HTML error page."""
     if wants_json(request):
-        return JSONResponse({"error": message, "detail": detail}, status_code=status,
-                            headers=headers)
+        return JSONResponse(
+            {"error": message, "detail": detail}, status_code=status, headers=headers
+        )
     if status == 401:
-        target = quote(str(request.url.path) + ("?" + request.url.query if request.url.query
-                                                 else ""))
+        target = quote(
+            str(request.url.path) + ("?" + request.url.query if request.url.query else "")
+        )
         return RedirectResponse(f"/login?next={target}", status_code=303)
     locale = getattr(request.state, "locale", "zh_CN")
     title = gettext(locale, TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400]))
-    response = render(request, "error.html",
-                      {"status": status, "title": title, "message": gettext(locale, message)},
-                      status_code=status)
+    response = render(
+        request,
+        "error.html",
+        {"status": status, "title": title, "message": gettext(locale, message)},
+        status_code=status,
+    )
     if headers:
         response.headers.update(headers)
     return response
@@ -65,15 +75,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LifelongError)
     async def lifelong_error(request: Request, exc: LifelongError) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) \
-            else None
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        )
         return error_response(request, exc.status_code, exc.message, exc.detail, headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [
-            {"loc": list(err.get("loc", ())), "msg": err.get("msg", "")}
-            for err in exc.errors()
+            {"loc": list(err.get("loc", ())), "msg": err.get("msg", "")} for err in exc.errors()
         ]
         summary = "; ".join(
             f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in problems[:5]
@@ -83,8 +93,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
-        return error_response(request, exc.status_code, message, None,
-                              dict(exc.headers) if exc.headers else None)
+        return error_response(
+            request, exc.status_code, message, None, dict(exc.headers) if exc.headers else None
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -24,6 +24,7 @@ def readyz(request: Request) -> JSONResponse:
         with request.app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means not ready
-        return JSONResponse({"status": "unavailable", "database": str(exc.__class__.__name__)},
-                            status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "database": str(exc.__class__.__name__)}, status_code=503
+        )
     return JSONResponse({"status": "ok", "database": "ok"})

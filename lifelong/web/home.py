@@ -29,10 +29,17 @@ def figures_for(session: Session, user: User) -> list[Figure]:
         mine = select(func.count(Enrolment.id)).where(Enrolment.user_id == user.id)
         return [
             Figure("Enrolled", _count(session, mine)),
-            Figure("Completed", _count(session, mine.where(
-                Enrolment.status == EnrolmentStatus.completed))),
-            Figure("Certificates", _count(session, select(func.count(Certificate.id)).where(
-                Certificate.user_id == user.id))),
+            Figure(
+                "Completed",
+                _count(session, mine.where(Enrolment.status == EnrolmentStatus.completed)),
+            ),
+            Figure(
+                "Certificates",
+                _count(
+                    session,
+                    select(func.count(Certificate.id)).where(Certificate.user_id == user.id),
+                ),
+            ),
         ]
     branch_id = None if user.role in (Role.hq_admin, Role.analyst) else user.branch_id
     learners = select(func.count(User.id)).where(User.role == Role.learner)
@@ -49,6 +56,11 @@ def figures_for(session: Session, user: User) -> list[Figure]:
         Figure("Resources", _count(session, select(func.count(Resource.id)))),
     ]
     if branch_id is None:
-        figures.insert(0, Figure("Branches", _count(
-            session, select(func.count(Branch.id)).where(Branch.kind != "headquarters"))))
+        figures.insert(
+            0,
+            Figure(
+                "Branches",
+                _count(session, select(func.count(Branch.id)).where(Branch.kind != "headquarters")),
+            ),
+        )
     return figures

@@ -16,7 +16,11 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
     """A home page for the signed-in user's role."""
-    return render(request, f"home/{user.role.value}.html", {
-        "figures": figures_for(session, user),
-        "sections": [item for item in for_user(user) if item.key != "home"],
-    })
+    return render(
+        request,
+        f"home/{user.role.value}.html",
+        {
+            "figures": figures_for(session, user),
+            "sections": [item for item in for_user(user) if item.key != "home"],
+        },
+    )

@@ -17,7 +17,7 @@ from lifelong.web.nav import for_user
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
 
@@ -42,8 +42,7 @@ def environment(locale: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(locale=locale, locales=LOCALES, version=__version__,
-                       role_labels=ROLE_LABELS)
+    env.globals.update(locale=locale, locales=LOCALES, version=__version__, role_labels=ROLE_LABELS)
     return env
 
 

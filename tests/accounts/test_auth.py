@@ -33,12 +33,16 @@ def test_wrong_password_and_unknown_user_get_the_same_401(client: TestClient, db
 
 
 def test_repeated_failures_are_throttled_even_with_the_right_password(
-        client: TestClient, db: Session) -> None:
+    client: TestClient, db: Session
+) -> None:
     make_user(db, username="zhao")
     db.commit()
-    statuses = [client.post("/api/v1/auth/token",
-                            data={"username": "zhao", "password": f"bad{i}"}).status_code
-                for i in range(10)]
+    statuses = [
+        client.post(
+            "/api/v1/auth/token", data={"username": "zhao", "password": f"bad{i}"}
+        ).status_code
+        for i in range(10)
+    ]
     assert statuses[:5] == [401] * 5
     assert set(statuses[5:]) == {429}
     right = client.post("/api/v1/auth/token", data={"username": "zhao", "password": PASSWORD})
@@ -64,8 +68,10 @@ def test_page_login_logout_and_audit(client: TestClient, db: Session) -> None:
     assert home.status_code == 200
     assert "测试 用户" in home.text
     token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    assert client.post("/logout", data={"csrf_token": token},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
     assert client.get("/", follow_redirects=False).status_code == 303
     kinds = [e.kind for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert kinds == ["login", "logout"]
@@ -85,8 +91,9 @@ def test_page_login_failure_shows_generic_message(client: TestClient, db: Sessio
     client.cookies.set("lifelong_locale", "en")
     page = client.get("/login")
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"username": "zhou", "password": "wrong",
-                                            "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "zhou", "password": "wrong", "csrf_token": token}
+    )
     assert response.status_code == 401
     assert "Incorrect username or password." in response.text
 
@@ -96,9 +103,16 @@ def test_next_cannot_redirect_off_site(client: TestClient, db: Session) -> None:
     db.commit()
     page = client.get("/login")
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"username": "wu", "password": PASSWORD,
-                                            "csrf_token": token, "next": "//evil.example/x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": "wu",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"
 
 
@@ -112,18 +126,23 @@ def test_admin_creates_users_within_reach(client: TestClient, db: Session) -> No
     headers = token_for(client, "bj_admin")
     body = {"username": "new1", "password": "longenough", "role": "teacher", "branch": "BJ"}
     assert client.post("/api/v1/users", json=body, headers=headers).status_code == 201
-    other = client.post("/api/v1/users", json={**body, "username": "new2", "branch": "SH"},
-                        headers=headers)
+    other = client.post(
+        "/api/v1/users", json={**body, "username": "new2", "branch": "SH"}, headers=headers
+    )
     assert other.status_code == 403
-    bad_role = client.post("/api/v1/users", json={**body, "username": "new3", "role": "king"},
-                           headers=headers)
+    bad_role = client.post(
+        "/api/v1/users", json={**body, "username": "new3", "role": "king"}, headers=headers
+    )
     assert bad_role.status_code == 400
     assert "king" in bad_role.json()["error"]
-    bad_branch = client.post("/api/v1/users",
-                             json={**body, "username": "new4", "branch": "XX"},
-                             headers=token_for(client, "boss"))
+    bad_branch = client.post(
+        "/api/v1/users",
+        json={**body, "username": "new4", "branch": "XX"},
+        headers=token_for(client, "boss"),
+    )
     assert bad_branch.status_code == 400
     assert "XX" in bad_branch.json()["error"]
-    unknown_field = client.post("/api/v1/users", json={**body, "username": "n5", "admin": True},
-                                headers=headers)
+    unknown_field = client.post(
+        "/api/v1/users", json={**body, "username": "n5", "admin": True}, headers=headers
+    )
     assert unknown_field.status_code == 400

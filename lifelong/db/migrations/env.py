@@ -28,9 +28,7 @@ def run_migrations_online() -> None:
         config.get_main_option("sqlalchemy.url") or ""
     )
     with engine.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=metadata, render_as_batch=True
-        )
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
