@@ -7,6 +7,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -35,6 +36,18 @@ def secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def _prepare_search(settings: Settings, session_factory: Any) -> None:
+    """Build or catch up the node's catalogue index; search degrades, start-up goes on."""
+    from lifelong.learning.catalog.indexing import ensure_index
+
+    try:
+        outcome = ensure_index(settings, session_factory)
+    except Exception:  # a broken index must not stop the whole platform from starting
+        log.exception("could not prepare the catalogue search index")
+    else:
+        log.info("catalogue search index: %s", outcome)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; engines are created in the lifespan, not at import."""
     settings = settings or get_settings()
@@ -44,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = engine_from_settings(settings)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        _prepare_search(settings, app.state.session_factory)
         try:
             yield
         finally:
@@ -93,6 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from lifelong.accounts import pages as account_pages
     from lifelong.accounts import routes as account_routes
+    from lifelong.learning.catalog import authoring as catalogue_authoring
+    from lifelong.learning.catalog import pages as catalogue_pages
+    from lifelong.learning.catalog import routes as catalogue_routes
     from lifelong.web import health, pages
 
     for router in (
@@ -100,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         account_routes.router,
         account_pages.router,
         pages.router,
+        catalogue_routes.router,
+        catalogue_pages.router,
+        catalogue_authoring.router,
     ):
         app.include_router(router)
     return app

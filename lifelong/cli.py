@@ -111,6 +111,17 @@ def serve(
     )
 
 
+def _add_domain_commands() -> None:
+    """Mount each domain's sub-commands."""
+    from lifelong.learning.catalog.cli import catalogue_app, search_app
+
+    app.add_typer(catalogue_app, name="catalogue")
+    app.add_typer(search_app, name="search")
+
+
+_add_domain_commands()
+
+
 def run() -> None:
     """Entry point that turns expected errors into one line."""
     try:

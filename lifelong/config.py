@@ -5,8 +5,22 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SearchSettings(BaseModel):
+    """Catalogue search (``LIFELONG_SEARCH__<NAME>``)."""
+
+    index_path: Path | None = Field(
+        default=None,
+        description="The node's full-text index file; default: search/catalogue.db in the "
+        "data directory.",
+    )
+    max_edits: int = Field(
+        default=2, ge=0, le=2, description="Typo tolerance: edits allowed on unknown words."
+    )
+    page_size_max: int = Field(default=100, ge=1, description="Largest page a search returns.")
 
 
 class Settings(BaseSettings):
@@ -54,6 +68,7 @@ class Settings(BaseSettings):
         default=None, description="Redis URL for shared rate limits; default: in-process."
     )
     log_level: str = Field(default="INFO", description="Log level.")
+    search: SearchSettings = Field(default_factory=SearchSettings)
     log_json: bool = Field(default=False, description="Log as JSON lines (for collectors).")
 
     @field_validator("default_locale")
@@ -69,6 +84,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'lifelong.db').resolve()}"
+
+    @property
+    def search_index_path(self) -> Path:
+        """The catalogue's full-text index file on this node."""
+        return self.search.index_path or self.data_dir / "search" / "catalogue.db"
 
     @property
     def lake_dir(self) -> Path:

@@ -1,0 +1,1 @@
+"""The resource matrix: catalogue browsing, search, imports and authoring."""
