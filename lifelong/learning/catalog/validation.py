@@ -113,6 +113,8 @@ def tags(value: Any) -> list[str]:
 
 def subject(session: Session, code: Any) -> Subject:
     """A subject by code; 400 naming an unknown code."""
+    if not str(code or "").strip():
+        raise BadRequest("subject is missing.")
     found = repository.subject_by_code(session, str(code or "").strip())
     if found is None:
         raise BadRequest(f"Unknown subject {code!r}.")
