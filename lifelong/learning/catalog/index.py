@@ -30,6 +30,10 @@ SORTS = {
     "newest": "published DESC, id DESC",
 }
 
+HIT_COLUMNS = ", ".join(
+    f"d.{c}" for c in ("id", *FACETS, "subject_path", "popularity", "published")
+)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
@@ -306,8 +310,10 @@ class CatalogueIndex:
         order = SORTS["popularity" if sort == "relevance" and match is None else sort]
         with self.connect() as connection:
             if match is not None:
+                # Only the facet and sort columns: copying the texts would dominate the cost.
+                score = "fts.rank" if sort == "relevance" else "0"
                 connection.execute(
-                    "CREATE TEMP TABLE hits AS SELECT d.*, fts.rank AS score FROM fts "
+                    f"CREATE TEMP TABLE hits AS SELECT {HIT_COLUMNS}, {score} AS score FROM fts "
                     "JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ? AND fts.rank MATCH ?",
                     (match, BM25),
                 )
