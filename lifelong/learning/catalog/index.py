@@ -11,18 +11,18 @@ state), readers see a consistent snapshot (WAL).
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from lifelong.learning.catalog import analysis, spelling
 
 SCHEMA_VERSION = "1"  # bump when analysis or layout changes: ensure_index then rebuilds
-# bm25 column weights (title, description, tags): a title match counts most.
-BM25 = "bm25(10.0, 1.0, 4.0)"
+# BM25 field weights: a title match counts most, then tags, then the description.
+FIELD_WEIGHTS = {"title": 10.0, "description": 1.0, "tags": 4.0}
 FACETS = ("type", "level", "format", "subject", "provider", "language", "credit_bearing")
 SORTS = {
     "relevance": "score, popularity DESC, id",
@@ -47,6 +47,8 @@ CREATE INDEX IF NOT EXISTS docs_published ON docs (published);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
     title, description, tags, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_generation ON changes (generation);
 CREATE TABLE IF NOT EXISTS vocab (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deletes (
     variant TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (variant, word)
@@ -80,15 +82,6 @@ class IndexDoc:
     tags: str  # space-separated
 
 
-@dataclass
-class IndexHits:
-    """One page of matching resource ids, the total and the facet counts."""
-
-    ids: list[int]
-    total: int
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-
-
 def _words(doc: IndexDoc | sqlite3.Row) -> set[str]:
     text = f"{doc['title'] if isinstance(doc, sqlite3.Row) else doc.title} "
     if isinstance(doc, sqlite3.Row):
@@ -104,18 +97,21 @@ class CatalogueIndex:
     def __init__(self, path: Path):
         """Remember where the index lives (nothing is opened yet)."""
         self.path = path
-        self._facet_cache: dict[str, tuple[int, dict[str, list[tuple[str, int]]]]] = {}
+        self._ready = False
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
         """A connection with the schema in place; closed on exit."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        missing = not self.path.exists()
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         connection.row_factory = sqlite3.Row
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            if not self._ready or missing:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.executescript(SCHEMA)
+                self._ready = True
             connection.execute("PRAGMA synchronous=NORMAL")
-            connection.executescript(SCHEMA)
             yield connection
         finally:
             connection.close()
@@ -129,12 +125,54 @@ class CatalogueIndex:
             values["documents"] = str(connection.execute("SELECT count(*) FROM docs").fetchone()[0])
         return values
 
-    @staticmethod
-    def _bump(connection: sqlite3.Connection, watermark: str | None) -> None:
-        connection.execute(
-            "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT (key) "
-            "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    def generation(self) -> tuple[int, str]:
+        """The index's generation (bumped by every write) and its epoch (new per rebuild)."""
+        with self.connect() as connection:
+            rows = dict(
+                connection.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('generation', 'epoch')"
+                ).fetchall()
+            )
+        return int(rows.get("generation", 0)), str(rows.get("epoch", ""))
+
+    def changed_since(self, generation: int) -> list[int]:
+        """Ids of documents written or removed after ``generation``."""
+        with self.connect() as connection:
+            return [
+                r[0]
+                for r in connection.execute(
+                    "SELECT DISTINCT id FROM changes WHERE generation > ?", (generation,)
+                )
+            ]
+
+    def read(self, ids: Sequence[int] | None = None) -> Iterator[sqlite3.Row]:
+        """Documents with their indexed token text (all, or the given ids that exist)."""
+        columns = ", ".join(f"d.{c}" for c in DOC_COLUMNS if c not in ("title", "description", "tags"))
+        query = (
+            f"SELECT {columns}, f.title AS title_tokens, f.description AS description_tokens, "
+            "f.tags AS tags_tokens FROM docs d JOIN fts f ON f.rowid = d.id"
         )
+        with self.connect() as connection:
+            if ids is None:
+                yield from connection.execute(query)
+                return
+            wanted = list(ids)
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                yield from connection.execute(f"{query} WHERE d.id IN ({marks})", chunk)
+
+    def match_ids(self, match: str) -> set[int]:
+        """Ids FTS5 itself matches for a MATCH expression (a cross-check of the evaluator)."""
+        with self.connect() as connection:
+            return {r[0] for r in connection.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (match,))}
+
+    @staticmethod
+    def _bump(connection: sqlite3.Connection, watermark: str | None) -> int:
+        row = connection.execute(
+            "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT (key) "
+            "DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value"
+        ).fetchone()
         connection.execute(
             "INSERT INTO meta VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = ?",
             (SCHEMA_VERSION, SCHEMA_VERSION),
@@ -145,6 +183,7 @@ class CatalogueIndex:
                 "DO UPDATE SET value = max(value, excluded.value)",
                 (watermark,),
             )
+        return int(row[0])
 
     # -- writing ------------------------------------------------------------------------
 
@@ -212,7 +251,11 @@ class CatalogueIndex:
                     self._insert(connection, doc)
                     added.update(_words(doc))
                 self._add_words(connection, added)
-                self._bump(connection, watermark)
+                generation = self._bump(connection, watermark)
+                connection.executemany(
+                    "INSERT INTO changes VALUES (?, ?)",
+                    [(generation, i) for i in {*removals, *(doc.id for doc in upserts)}],
+                )
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -224,7 +267,8 @@ class CatalogueIndex:
         with self.connect() as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                for table in ("docs", "fts", "vocab", "deletes", "meta"):
+                generation = self._bump(connection, None)  # keep counting across rebuilds
+                for table in ("docs", "fts", "vocab", "deletes", "meta", "changes"):
                     connection.execute(f"DELETE FROM {table}")
                 words: Counter[str] = Counter()
                 for doc in docs:
@@ -232,6 +276,8 @@ class CatalogueIndex:
                     words.update(_words(doc))
                     count += 1
                 self._add_words(connection, words)
+                connection.execute("INSERT INTO meta VALUES ('generation', ?)", (str(generation),))
+                connection.execute("INSERT INTO meta VALUES ('epoch', ?)", (uuid.uuid4().hex,))
                 self._bump(connection, watermark)
                 connection.execute("COMMIT")
             except BaseException:
@@ -276,84 +322,3 @@ class CatalogueIndex:
             return []
         best = scored[0][0]
         return [candidate for d, _, candidate in scored if d == best][:3]
-
-    @staticmethod
-    def _where(filters: dict[str, str], skip: str | None = None) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        for name, value in filters.items():
-            if name == skip:
-                continue
-            if name == "subject":
-                clauses.append("instr(subject_path, ?) > 0")
-                params.append(f"|{value}|")
-            else:
-                clauses.append(f"{name} = ?")
-                params.append(value)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-    def search(
-        self,
-        match: str | None,
-        filters: dict[str, str],
-        *,
-        sort: str = "relevance",
-        limit: int = 20,
-        offset: int = 0,
-        facets: bool = True,
-    ) -> IndexHits:
-        """Ids of one page of matches, their total and facet counts (each facet ignoring
-        its own filter, so the other values of a filtered facet stay visible)."""
-        unknown = set(filters) - set(FACETS)
-        if unknown:
-            raise ValueError(f"unknown filters {sorted(unknown)}")
-        order = SORTS["popularity" if sort == "relevance" and match is None else sort]
-        with self.connect() as connection:
-            if match is not None:
-                # Only the facet and sort columns: copying the texts would dominate the cost.
-                score = "fts.rank" if sort == "relevance" else "0"
-                connection.execute(
-                    f"CREATE TEMP TABLE hits AS SELECT {HIT_COLUMNS}, {score} AS score FROM fts "
-                    "JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ? AND fts.rank MATCH ?",
-                    (match, BM25),
-                )
-                source = "hits"
-            else:
-                source = "docs"
-            where, params = self._where(filters)
-            total = connection.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
-            ids = [
-                r[0]
-                for r in connection.execute(
-                    f"SELECT id FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?",
-                    [*params, limit, offset],
-                )
-            ]
-            counts = self._facets(connection, source, filters) if facets else {}
-        return IndexHits(ids=ids, total=total, facets=counts)
-
-    def _facets(
-        self, connection: sqlite3.Connection, source: str, filters: dict[str, str]
-    ) -> dict[str, list[tuple[str, int]]]:
-        generation = None
-        if source == "docs" and not filters:
-            # The unfiltered catalogue's facets change only when the index does: cache them.
-            row = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-            generation = int(row[0]) if row else 0
-            cached = self._facet_cache.get("all")
-            if cached and cached[0] == generation:
-                return cached[1]
-        counts: dict[str, list[tuple[str, int]]] = {}
-        for name in FACETS:
-            where, params = self._where(filters, skip=name)
-            counts[name] = [
-                (str(r[0]), r[1])
-                for r in connection.execute(
-                    f"SELECT {name}, count(*) AS n FROM {source}{where} GROUP BY {name} "
-                    "ORDER BY n DESC, 1 LIMIT 30",
-                    params,
-                )
-            ]
-        if generation is not None:
-            self._facet_cache["all"] = (generation, counts)
-        return counts

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from lifelong.config import Settings
 from lifelong.learning.catalog import repository
 from lifelong.learning.catalog.index import SCHEMA_VERSION, CatalogueIndex, IndexDoc
+from lifelong.learning.catalog.postings import PostingsView
 from lifelong.learning.models import Resource, ResourceStatus, Subject
 
 log = logging.getLogger("lifelong.search")
@@ -33,6 +34,16 @@ READY = "catalog_index_ready"
 @cache
 def _index_at(path: Path) -> CatalogueIndex:
     return CatalogueIndex(path)
+
+
+@cache
+def _view_at(path: Path) -> PostingsView:
+    return PostingsView(_index_at(path))
+
+
+def postings_view(settings: Settings) -> PostingsView:
+    """This process's in-memory view of the node's index (loaded on first use)."""
+    return _view_at(settings.search_index_path.resolve())
 
 
 def catalogue_index(settings: Settings) -> CatalogueIndex:
@@ -90,6 +101,11 @@ def _published_docs(session: Session, resources: Iterable[Resource]) -> Iterator
 
 def rebuild(settings: Settings, session: Session) -> int:
     """Rebuild the index from every published resource; returns how many were indexed."""
+    with Session(session.get_bind()) as reader:  # its own session: batches are expunged
+        return _rebuild(settings, reader)
+
+
+def _rebuild(settings: Settings, session: Session) -> int:
     _, latest = repository.resource_stamp(session)
     docs = _published_docs(session, repository.iter_resources(session))
     count = catalogue_index(settings).rebuild(docs, _iso(latest))
@@ -99,11 +115,16 @@ def rebuild(settings: Settings, session: Session) -> int:
 
 def sync(settings: Settings, session: Session) -> str:
     """Bring the index up to date: ``fresh``, ``synced`` (incremental) or ``rebuilt``."""
+    with Session(session.get_bind()) as reader:  # its own session: batches are expunged
+        return _sync(settings, reader)
+
+
+def _sync(settings: Settings, session: Session) -> str:
     index = catalogue_index(settings)
     meta = index.meta()
     published, latest = repository.resource_stamp(session)
     if meta.get("schema") != SCHEMA_VERSION:
-        rebuild(settings, session)
+        _rebuild(settings, session)
         return "rebuilt"
     watermark = meta.get("watermark") or ""
     if int(meta["documents"]) == published and _iso(latest) <= watermark:
@@ -115,7 +136,7 @@ def sync(settings: Settings, session: Session) -> str:
     removals = [r.id for r in changed if r.status != ResourceStatus.published]
     index.apply(upserts, removals, watermark=_iso(latest))
     if int(index.meta()["documents"]) != published:
-        rebuild(settings, session)  # a resource was deleted outright: start again
+        _rebuild(settings, session)  # a resource was deleted outright: start again
         return "rebuilt"
     return "synced"
 
@@ -123,7 +144,9 @@ def sync(settings: Settings, session: Session) -> str:
 def ensure_index(settings: Settings, session_factory: sessionmaker[Session]) -> str:
     """Build the index when missing or stale (called at start-up); returns what it did."""
     with session_factory() as session:
-        return sync(settings, session)
+        outcome = sync(settings, session)
+    postings_view(settings).refresh()  # load now rather than on the first search
+    return outcome
 
 
 def stage(session: Session, settings: Settings, resources: Iterable[Resource]) -> None:

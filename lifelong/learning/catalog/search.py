@@ -13,7 +13,7 @@ from lifelong.errors import BadRequest
 from lifelong.learning.catalog import analysis, repository
 from lifelong.learning.catalog.highlight import highlight
 from lifelong.learning.catalog.index import FACETS, SORTS
-from lifelong.learning.catalog.indexing import catalogue_index
+from lifelong.learning.catalog.indexing import catalogue_index, postings_view
 from lifelong.learning.models import (
     Resource,
     ResourceFormat,
@@ -91,7 +91,10 @@ def _quote(token: str) -> str:
 
 
 def match_expression(terms: list[analysis.QueryTerm]) -> str:
-    """An FTS5 query: every term must match, each through any of its alternatives."""
+    """The FTS5 MATCH form of the query: every term, each through any alternative.
+
+    The in-memory view evaluates the same logic; tests check both agree on the index file.
+    """
     groups = []
     for term in terms:
         options = [
@@ -127,9 +130,8 @@ def search(session: Session, settings: Settings, params: SearchParams) -> Search
     if params.q.strip() and not terms:
         # Only stop words or punctuation: nothing can match.
         return SearchPage(params, 0, [], {name: [] for name in FACETS}, {})
-    match = match_expression(terms) if terms else None
-    hits = catalogue_index(settings).search(
-        match,
+    hits = postings_view(settings).search(
+        [term.alternatives for term in terms],
         params.filters,
         sort=params.sort,
         limit=params.page_size,
