@@ -33,37 +33,76 @@ from lifelong.learning.catalog import indexing
 from lifelong.learning.catalog.search import SearchParams, search
 from lifelong.learning.models import Provider, ProviderKind, Resource, Subject
 
-ZH_WORDS = (
-    "教育 终身教育 学习 终身学习 大学 开放大学 课程 数据 数据分析 计算机 人工智能 编程 管理 "
-    "会计 金融 法律 护理 医学 心理学 老年 老年大学 社区 社区教育 书法 绘画 音乐 舞蹈 摄影 "
-    "英语 汉语 文学 历史 哲学 经济 市场营销 电子商务 物流 旅游 酒店 烹饪 营养 健康 养生 "
-    "农业 种植 养殖 机械 电工 汽车 维修 建筑 设计 园林 环境 生态 化学 物理 数学 统计 "
-    "信息 网络 安全 软件 硬件 通信 电子 自动化 机器人 教学 教师 培训 职业 技能 证书 "
-    "创新 创业 领导力 沟通 写作 阅读 演讲 家庭 育儿 儿童 青少年 文化 艺术 传统 中医 "
-    "太极 茶艺 手工 基础 入门 进阶 实践 案例 方法 理论 概论 导论 应用 技术 专题 研究"
-).split()
-EN_WORDS = (
-    "learning education lifelong university open course data analysis computer science "
-    "artificial intelligence programming management accounting finance law nursing "
-    "medicine psychology elderly community calligraphy painting music dance photography "
-    "english chinese literature history philosophy economics marketing commerce logistics "
-    "tourism hospitality cooking nutrition health wellbeing agriculture farming machinery "
-    "electrical automotive repair construction design gardening environment ecology "
-    "chemistry physics mathematics statistics information network security software "
-    "hardware communication electronics automation robotics teaching teachers training "
-    "vocational skills certificate innovation entrepreneurship leadership writing reading "
-    "speaking family parenting children culture arts tradition introduction fundamentals "
-    "advanced practice cases methods theory applied technology topics research python "
-    "databases cloud mobile web digital media journalism sociology politics geography"
-).split()
+
+def _words(text: str) -> list[str]:
+    """The space-separated words of a vocabulary."""
+    return text.split()
+
+
+ZH_WORDS = _words(
+    "教育 终身教育 学习 终身学习 大学 开放大学 课程 数据 数据分析 计算机 "
+    "人工智能 编程 管理 会计 金融 法律 护理 医学 心理学 老年 老年大学 "
+    "社区 社区教育 书法 绘画 音乐 舞蹈 摄影 英语 汉语 文学 历史 哲学 "
+    "经济 市场营销 电子商务 物流 旅游 酒店 烹饪 营养 健康 养生 农业 种植 "
+    "养殖 机械 电工 汽车 维修 建筑 设计 园林 环境 生态 化学 物理 数学 "
+    "统计 信息 网络 安全 软件 硬件 通信 电子 自动化 机器人 教学 教师 "
+    "培训 职业 技能 证书 创新 创业 领导力 沟通 写作 阅读 演讲 家庭 育儿 "
+    "儿童 青少年 文化 艺术 传统 中医 太极 茶艺 手工 基础 入门 进阶 实践 "
+    "案例 方法 理论 概论 导论 应用 技术 专题 研究 "
+)
+EN_WORDS = _words(
+    "learning education lifelong university open course data analysis computer "
+    "science artificial intelligence programming management accounting finance law "
+    "nursing medicine psychology elderly community calligraphy painting music dance "
+    "photography english chinese literature history philosophy economics marketing "
+    "commerce logistics tourism hospitality cooking nutrition health wellbeing "
+    "agriculture farming machinery electrical automotive repair construction design "
+    "gardening environment ecology chemistry physics mathematics statistics "
+    "information network security software hardware communication electronics "
+    "automation robotics teaching teachers training vocational skills certificate "
+    "innovation entrepreneurship leadership writing reading speaking family "
+    "parenting children culture arts tradition introduction fundamentals advanced "
+    "practice cases methods theory applied technology topics research python "
+    "databases cloud mobile web digital media journalism sociology politics "
+    "geography "
+)
 QUERIES = [
-    "教育", "终身教育", "数据分析", "老年大学 书法", "人工智能 编程", "社区教育", "中医 养生",
-    "会计", "心理学 入门", "机器人", "电子商务 物流", "旅游 文化", "统计", "育儿",
-    "learning", "data analysis", "machine learning", "python programming", "statistics",
-    "lifelong education", "community", "nursing practice", "introduction psychology",
-    "cloud security", "calligraphy", "teachers training", "robotics fundamentals",
-    "progamming", "statistcs", "psycology", "mathematics", "digital media", "leadership",
-    "数据 python", "教育 technology", "课程",
+    "教育",
+    "终身教育",
+    "数据分析",
+    "老年大学 书法",
+    "人工智能 编程",
+    "社区教育",
+    "中医 养生",
+    "会计",
+    "心理学 入门",
+    "机器人",
+    "电子商务 物流",
+    "旅游 文化",
+    "统计",
+    "育儿",
+    "learning",
+    "data analysis",
+    "machine learning",
+    "python programming",
+    "statistics",
+    "lifelong education",
+    "community",
+    "nursing practice",
+    "introduction psychology",
+    "cloud security",
+    "calligraphy",
+    "teachers training",
+    "robotics fundamentals",
+    "progamming",
+    "statistcs",
+    "psycology",
+    "mathematics",
+    "digital media",
+    "leadership",
+    "数据 python",
+    "教育 technology",
+    "课程",
 ]
 
 
@@ -95,38 +134,74 @@ def generate(url: str, count: int, seed: int = 42) -> None:
     engine = make_engine(url)
     upgrade(engine)
     types = ["course", "micro_course", "video", "ebook", "live_session", "assessment", "document"]
-    levels = ["bachelor", "associate", "vocational_certificate", "community", "elderly", "general_interest"]
+    levels = [
+        "bachelor",
+        "associate",
+        "vocational_certificate",
+        "community",
+        "elderly",
+        "general_interest",
+    ]
     formats = ["video", "audio", "text", "interactive", "live", "blended"]
     start = datetime(2020, 1, 1, tzinfo=UTC)
     with engine.begin() as connection:
         connection.execute(
             insert(Subject),
-            [{"id": i, "code": f"S{i:03d}", "parent_id": None if i <= 10 else (i % 10) + 1,
-              "name_zh": f"学科{i}", "name_en": f"Subject {i}"} for i in range(1, 81)],
+            [
+                {
+                    "id": i,
+                    "code": f"S{i:03d}",
+                    "parent_id": None if i <= 10 else (i % 10) + 1,
+                    "name_zh": f"学科{i}",
+                    "name_en": f"Subject {i}",
+                }
+                for i in range(1, 81)
+            ],
         )
         connection.execute(
             insert(Provider),
-            [{"id": i, "code": f"P{i:02d}", "name_zh": f"提供方{i}", "name_en": f"Provider {i}",
-              "kind": ProviderKind.university, "created_at": start, "updated_at": start}
-             for i in range(1, 31)],
+            [
+                {
+                    "id": i,
+                    "code": f"P{i:02d}",
+                    "name_zh": f"提供方{i}",
+                    "name_en": f"Provider {i}",
+                    "kind": ProviderKind.university,
+                    "created_at": start,
+                    "updated_at": start,
+                }
+                for i in range(1, 31)
+            ],
         )
         batch = []
         for i in range(1, count + 1):
             chinese = i % 2 == 0
             published = start + timedelta(minutes=i * 7)
-            batch.append({
-                "id": i, "provider_id": rng.randint(1, 30), "external_id": f"R{i}",
-                "title": _text(rng, chinese, rng.randint(2, 4)),
-                "description": _text(rng, chinese, rng.randint(8, 16)),
-                "language": "zh" if chinese else "en", "type": rng.choice(types),
-                "level": rng.choice(levels), "format": rng.choice(formats),
-                "subject_id": rng.randint(1, 80), "duration_minutes": rng.randint(5, 600),
-                "credits": rng.choice([0, 0, 0, 1, 2, 3]),
-                "tags": [_zipf_choice(rng, ZH_WORDS if chinese else EN_WORDS) for _ in range(2)],
-                "content": {}, "status": "published", "published_at": published,
-                "enrolment_count": int(rng.paretovariate(1.2) * 10), "created_at": published,
-                "updated_at": published,
-            })
+            batch.append(
+                {
+                    "id": i,
+                    "provider_id": rng.randint(1, 30),
+                    "external_id": f"R{i}",
+                    "title": _text(rng, chinese, rng.randint(2, 4)),
+                    "description": _text(rng, chinese, rng.randint(8, 16)),
+                    "language": "zh" if chinese else "en",
+                    "type": rng.choice(types),
+                    "level": rng.choice(levels),
+                    "format": rng.choice(formats),
+                    "subject_id": rng.randint(1, 80),
+                    "duration_minutes": rng.randint(5, 600),
+                    "credits": rng.choice([0, 0, 0, 1, 2, 3]),
+                    "tags": [
+                        _zipf_choice(rng, ZH_WORDS if chinese else EN_WORDS) for _ in range(2)
+                    ],
+                    "content": {},
+                    "status": "published",
+                    "published_at": published,
+                    "enrolment_count": int(rng.paretovariate(1.2) * 10),
+                    "created_at": published,
+                    "updated_at": published,
+                }
+            )
             if len(batch) == 5000:
                 connection.execute(insert(Resource), batch)
                 batch = []
@@ -180,11 +255,14 @@ def run(quick: bool = False) -> dict[str, Any]:
                     ours.append(time.perf_counter() - began)
                     began = time.perf_counter()
                     total = session.execute(
-                        text(f"SELECT count(*) FROM resources WHERE {LIKE_WHERE}"), {"p": f"%{query}%"}
+                        text(f"SELECT count(*) FROM resources WHERE {LIKE_WHERE}"),
+                        {"p": f"%{query}%"},
                     ).scalar_one()
                     session.execute(
-                        text(f"SELECT id, title FROM resources WHERE {LIKE_WHERE} "
-                             "ORDER BY enrolment_count DESC LIMIT 20"),
+                        text(
+                            f"SELECT id, title FROM resources WHERE {LIKE_WHERE} "
+                            "ORDER BY enrolment_count DESC LIMIT 20"
+                        ),
                         {"p": f"%{query}%"},
                     ).all()
                     like.append(time.perf_counter() - began)

@@ -27,9 +27,30 @@ TOKEN = re.compile(
 )
 
 ENGLISH_STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it of on or the to with".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+    ]
 )
-CHINESE_STOPWORDS = frozenset("的 了 和 与 及 或 在 是 对 等 中".split())
+CHINESE_STOPWORDS = frozenset(["的", "了", "和", "与", "及", "或", "在", "是", "对", "等", "中"])
 
 _stemmer = snowballstemmer.stemmer("english")
 jieba.setLogLevel(60)  # jieba logs its dictionary loading at INFO; keep the CLI quiet
@@ -104,9 +125,7 @@ def _cover(word: str) -> tuple[str, ...] | None:
     cover: list[str] = []
     position = 0
     while position < len(word):
-        longest = max(
-            (p for p in parts if word.startswith(p, position)), key=len, default=None
-        )
+        longest = max((p for p in parts if word.startswith(p, position)), key=len, default=None)
         if longest is None:
             return None
         cover.append(longest)

@@ -70,19 +70,28 @@ def _resource_form(
     error: str | None = None,
 ) -> Response:
     context = {"values": values, "resource": resource, "error": error, **_choices(session)}
-    return render(
-        request, "catalog/resource_form.html", context, status_code=400 if error else 200
-    )
+    return render(request, "catalog/resource_form.html", context, status_code=400 if error else 200)
 
 
 def _values_from_form(data: dict[str, Any]) -> dict[str, Any]:
     """Service input from the form's fields (content from the type-specific ones)."""
     values: dict[str, Any] = {
         key: data.get(key, "")
-        for key in (
-            "provider external_id title description language type level format subject "
-            "duration_minutes credits tags status"
-        ).split()
+        for key in [
+            "provider",
+            "external_id",
+            "title",
+            "description",
+            "language",
+            "type",
+            "level",
+            "format",
+            "subject",
+            "duration_minutes",
+            "credits",
+            "tags",
+            "status",
+        ]
     }
     values["prerequisites"] = data.get("prerequisites", "")
     values["content"] = content_from_form(data.get("type", ""), data)

@@ -11,7 +11,9 @@ from rich.table import Table
 
 from lifelong.config import get_settings
 
-catalogue_app = typer.Typer(help="The resource catalogue: import provider files.", no_args_is_help=True)
+catalogue_app = typer.Typer(
+    help="The resource catalogue: import provider files.", no_args_is_help=True
+)
 search_app = typer.Typer(help="The node's catalogue search index.", no_args_is_help=True)
 console = Console()
 

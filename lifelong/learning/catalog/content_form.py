@@ -29,13 +29,19 @@ def parse_questions(text: str) -> list[dict[str, Any]]:
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         prompt_lines = [line for line in lines if not line.startswith(("-", "*"))]
         choices = [line[1:].strip() for line in lines if line.startswith(("-", "*"))]
-        answers = [i for i, line in enumerate(l for l in lines if l.startswith(("-", "*"))) if line.startswith("*")]
+        answers = [
+            i
+            for i, line in enumerate(x for x in lines if x.startswith(("-", "*")))
+            if line.startswith("*")
+        ]
         if not prompt_lines or len(choices) < 2 or len(answers) != 1:
             raise BadRequest(
                 f"Question {number} needs a prompt, at least two choices (- ...) and "
                 "exactly one right answer (* ...)."
             )
-        questions.append({"prompt": " ".join(prompt_lines), "choices": choices, "answer": answers[0]})
+        questions.append(
+            {"prompt": " ".join(prompt_lines), "choices": choices, "answer": answers[0]}
+        )
     return questions
 
 
@@ -107,7 +113,9 @@ def content_from_form(kind: str, form: dict[str, Any]) -> dict[str, Any]:
                 schedule["room"] = field["live_room"].strip()
             content["schedule"] = schedule
     elif kind in ("course", "micro_course"):
-        units = [line.strip() for line in field.get("course_units", "").splitlines() if line.strip()]
+        units = [
+            line.strip() for line in field.get("course_units", "").splitlines() if line.strip()
+        ]
         if units:
             content["units"] = [{"title": title} for title in units]
     return content
@@ -116,7 +124,8 @@ def content_from_form(kind: str, form: dict[str, Any]) -> dict[str, Any]:
 def form_from_resource(resource: Resource) -> dict[str, Any]:
     """The form's field values for an existing resource."""
     content = resource.content or {}
-    schedule = content.get("schedule") if isinstance(content.get("schedule"), dict) else {}
+    raw_schedule = content.get("schedule")
+    schedule: dict[str, Any] = raw_schedule if isinstance(raw_schedule, dict) else {}
     pass_mark = content.get("pass_mark")
     return {
         "provider": resource.provider.code,

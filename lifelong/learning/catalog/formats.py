@@ -21,10 +21,22 @@ from defusedxml import DefusedXmlException
 from lifelong.errors import BadRequest
 
 MAX_ROWS = 100_000
-FIELDS = (
-    "external_id title description language type level format subject duration_minutes "
-    "credits tags prerequisites status content"
-).split()
+FIELDS = [
+    "external_id",
+    "title",
+    "description",
+    "language",
+    "type",
+    "level",
+    "format",
+    "subject",
+    "duration_minutes",
+    "credits",
+    "tags",
+    "prerequisites",
+    "status",
+    "content",
+]
 # IEEE LOM learningResourceType vocabulary (IEEE 1484.12.1 section 5.2) -> resource type.
 LOM_TYPES = {
     "exercise": "assessment",
@@ -107,10 +119,12 @@ def parse_json(text: str) -> list[Row]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise BadRequest(f"The JSON file is not valid: {error.msg} at line {error.lineno}.") from None
+        raise BadRequest(
+            f"The JSON file is not valid: {error.msg} at line {error.lineno}."
+        ) from None
     records = document.get("resources") if isinstance(document, dict) else document
     if not isinstance(records, list):
-        raise BadRequest("The JSON file must be an array of resources or {\"resources\": [...]}.")
+        raise BadRequest('The JSON file must be an array of resources or {"resources": [...]}.')
     rows = []
     for number, record in enumerate(records, start=1):
         data = (
@@ -211,7 +225,9 @@ def parse_xml(text: str) -> list[Row]:
         root = safe_xml.fromstring(text)
     except (safe_xml.ParseError, DefusedXmlException) as error:
         raise BadRequest(f"The XML file cannot be read: {error}") from None
-    loms = [root] if _local(root.tag) == "lom" else [e for e in root.iter() if _local(e.tag) == "lom"]
+    loms = (
+        [root] if _local(root.tag) == "lom" else [e for e in root.iter() if _local(e.tag) == "lom"]
+    )
     if loms:
         return [Row(f"lom record {n}", _lom(r)) for n, r in enumerate(loms, 1)]
     records = [e for e in root.iter() if _local(e.tag) in ("record", "dc")]

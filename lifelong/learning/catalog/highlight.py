@@ -49,9 +49,7 @@ def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | Non
     return Markup("".join(out))
 
 
-def highlight(
-    text: str, cjk_words: set[str], stems: set[str], *, snippet: bool = False
-) -> Markup:
+def highlight(text: str, cjk_words: set[str], stems: set[str], *, snippet: bool = False) -> Markup:
     """Escaped ``text`` with matches marked; with ``snippet``, a window around the first."""
     spans = _spans(text, cjk_words, stems)
     if not snippet or len(text) <= SNIPPET_CHARS:

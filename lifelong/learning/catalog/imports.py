@@ -66,7 +66,9 @@ def _validate_rows(
             if not fields.external_id:
                 raise BadRequest("external_id is missing.")
             if fields.external_id in seen:
-                raise BadRequest(f"external_id {fields.external_id!r} repeats {seen[fields.external_id]}.")
+                raise BadRequest(
+                    f"external_id {fields.external_id!r} repeats {seen[fields.external_id]}."
+                )
         except BadRequest as error:
             report.rejected.append((row.location, error.message))
             continue
@@ -167,7 +169,9 @@ def import_catalogue(
                 provider=provider,
                 external_id=item.external_id,
                 status=ResourceStatus.draft,
-                branch_id=user.branch_id if user is not None and user.role.value != "hq_admin" else None,
+                branch_id=user.branch_id
+                if user is not None and user.role.value != "hq_admin"
+                else None,
                 created_by_id=user.id if user is not None else None,
                 enrolment_count=0,
             )

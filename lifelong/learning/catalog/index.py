@@ -55,10 +55,23 @@ CREATE TABLE IF NOT EXISTS deletes (
 ) WITHOUT ROWID;
 """
 
-DOC_COLUMNS = (
-    "id type level format subject subject_path provider language credit_bearing "
-    "popularity published updated title description tags"
-).split()
+DOC_COLUMNS = [
+    "id",
+    "type",
+    "level",
+    "format",
+    "subject",
+    "subject_path",
+    "provider",
+    "language",
+    "credit_bearing",
+    "popularity",
+    "published",
+    "updated",
+    "title",
+    "description",
+    "tags",
+]
 
 
 @dataclass(frozen=True)
@@ -147,7 +160,9 @@ class CatalogueIndex:
 
     def read(self, ids: Sequence[int] | None = None) -> Iterator[sqlite3.Row]:
         """Documents with their indexed token text (all, or the given ids that exist)."""
-        columns = ", ".join(f"d.{c}" for c in DOC_COLUMNS if c not in ("title", "description", "tags"))
+        columns = ", ".join(
+            f"d.{c}" for c in DOC_COLUMNS if c not in ("title", "description", "tags")
+        )
         query = (
             f"SELECT {columns}, f.title AS title_tokens, f.description AS description_tokens, "
             "f.tags AS tags_tokens FROM docs d JOIN fts f ON f.rowid = d.id"
@@ -165,7 +180,10 @@ class CatalogueIndex:
     def match_ids(self, match: str) -> set[int]:
         """Ids FTS5 itself matches for a MATCH expression (a cross-check of the evaluator)."""
         with self.connect() as connection:
-            return {r[0] for r in connection.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (match,))}
+            return {
+                r[0]
+                for r in connection.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (match,))
+            }
 
     @staticmethod
     def _bump(connection: sqlite3.Connection, watermark: str | None) -> int:
@@ -239,7 +257,10 @@ class CatalogueIndex:
         return gone
 
     def apply(
-        self, upserts: Sequence[IndexDoc], removals: Sequence[int] = (), watermark: str | None = None
+        self,
+        upserts: Sequence[IndexDoc],
+        removals: Sequence[int] = (),
+        watermark: str | None = None,
     ) -> None:
         """Replace ``upserts``, drop ``removals``, in one transaction."""
         with self.connect() as connection:

@@ -22,7 +22,9 @@ from lifelong.web.templating import render
 router = APIRouter(include_in_schema=False)
 register(NavItem("catalogue", "Catalogue", "/catalogue", ALL_ROLES), before="users")
 register(NavItem("matrix", "Matrix", "/matrix", ALL_ROLES), before="users")
-register(NavItem("my_resources", "My resources", "/teach/resources", service.AUTHORS), before="users")
+register(
+    NavItem("my_resources", "My resources", "/teach/resources", service.AUTHORS), before="users"
+)
 FILTERS = ("type", "level", "format", "subject", "provider", "language", "credit_bearing")
 
 

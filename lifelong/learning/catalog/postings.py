@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -119,10 +118,10 @@ class PostingsView:
         facet_codes: dict[str, list[int]] = {name: [] for name in FACETS}
         for offset, row in enumerate(rows):
             position = start + offset
-            weights: Counter[str] = Counter()
-            for field, weight in FIELD_WEIGHTS.items():
+            weights: dict[str, float] = {}
+            for field, field_weight in FIELD_WEIGHTS.items():
                 for token in (row[f"{field}_tokens"] or "").split():
-                    weights[token] += weight
+                    weights[token] = weights.get(token, 0.0) + field_weight
             for token, weight in weights.items():
                 positions, values = grown.setdefault(token, ([], []))
                 positions.append(position)
@@ -199,7 +198,9 @@ class PostingsView:
             scores += idf * tf * (K1 + 1) / (tf + norm)
         return scores
 
-    def _mask(self, hits: np.ndarray, filters: dict[str, str], skip: str | None = None) -> np.ndarray:
+    def _mask(
+        self, hits: np.ndarray, filters: dict[str, str], skip: str | None = None
+    ) -> np.ndarray:
         mask = np.ones(len(hits), dtype=bool)
         for name, value in filters.items():
             if name == skip:
@@ -274,4 +275,4 @@ class PostingsView:
             keys = tuple(k[keep] for k in keys)
             ids = ids[keep]
         order = np.lexsort(keys)[offset:end]
-        return Hits(ids=[int(i) for i in ids[order]], total=int(len(hits)), facets=facets)
+        return Hits(ids=[int(i) for i in ids[order]], total=len(hits), facets=facets)

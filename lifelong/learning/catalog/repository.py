@@ -34,7 +34,9 @@ def resources_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Resource
     return {row.id: row for row in rows}
 
 
-def resource_by_external_id(session: Session, provider_id: int, external_id: str) -> Resource | None:
+def resource_by_external_id(
+    session: Session, provider_id: int, external_id: str
+) -> Resource | None:
     """The resource a provider knows by ``external_id``."""
     return session.scalar(
         select(Resource)

@@ -178,7 +178,8 @@ def matrix(session: DbSession) -> dict[str, Any]:
     return {
         "total": m.total,
         "cells": [
-            {"type": t, "level": lv, "format": f, "count": n} for (t, lv, f), n in sorted(m.cells.items())
+            {"type": t, "level": lv, "format": f, "count": n}
+            for (t, lv, f), n in sorted(m.cells.items())
         ],
     }
 

@@ -89,10 +89,19 @@ def prerequisites(session: Session, resource: Resource | None, ids: Any) -> list
 
 def apply_fields(resource: Resource, fields: ResourceFields) -> None:
     """Copy the given (non-None) fields onto the resource."""
-    simple = (
-        "external_id title description language type level format duration_minutes "
-        "credits tags content"
-    ).split()
+    simple = [
+        "external_id",
+        "title",
+        "description",
+        "language",
+        "type",
+        "level",
+        "format",
+        "duration_minutes",
+        "credits",
+        "tags",
+        "content",
+    ]
     for name in simple:
         value = getattr(fields, name)
         if value is not None:

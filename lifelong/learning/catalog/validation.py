@@ -136,7 +136,9 @@ def content(kind: ResourceType, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadRequest("content must be an object.")
     if kind == ResourceType.video and "length_seconds" in value:
-        value["length_seconds"] = whole_number("content.length_seconds", value["length_seconds"], 86_400)
+        value["length_seconds"] = whole_number(
+            "content.length_seconds", value["length_seconds"], 86_400
+        )
     if kind == ResourceType.assessment:
         questions = value.get("questions") or []
         if not isinstance(questions, list):
@@ -148,7 +150,11 @@ def content(kind: ResourceType, value: Any) -> dict[str, Any]:
             if not isinstance(choices, list) or len(choices) < 2:
                 raise BadRequest(f"content.questions[{number}] needs at least two choices.")
             answer = question.get("answer")
-            if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(choices):
+            if (
+                not isinstance(answer, int)
+                or isinstance(answer, bool)
+                or not 0 <= answer < len(choices)
+            ):
                 raise BadRequest(f"content.questions[{number}].answer must index a choice.")
     if kind == ResourceType.live_session and "schedule" in value:
         schedule = value["schedule"]
@@ -177,7 +183,11 @@ def resource_fields(
         fields.language = str(given.get("language") or "zh").strip().lower()
         if fields.language not in LANGUAGES:
             raise BadRequest(f"Unknown language {fields.language!r}: use zh or en.")
-    for name, enum in (("type", ResourceType), ("level", ResourceLevel), ("format", ResourceFormat)):
+    for name, enum in (
+        ("type", ResourceType),
+        ("level", ResourceLevel),
+        ("format", ResourceFormat),
+    ):
         if name in given or not partial:
             if name not in given or given[name] == "":
                 raise BadRequest(f"{name} is missing.")
@@ -187,7 +197,9 @@ def resource_fields(
     if "provider" in given:
         fields.provider = provider(session, given["provider"])
     if given.get("duration_minutes", "") != "":
-        fields.duration_minutes = whole_number("duration_minutes", given["duration_minutes"], 100_000)
+        fields.duration_minutes = whole_number(
+            "duration_minutes", given["duration_minutes"], 100_000
+        )
     if given.get("credits", "") != "":
         fields.credits = credits(given["credits"])
     if "tags" in given:

@@ -30,7 +30,10 @@ def make_subject(
 ) -> Subject:
     """A subject (under ``parent`` when given)."""
     subject = Subject(
-        code=code, parent_id=parent.id if parent else None, name_zh=name_zh, name_en=f"{code} subject"
+        code=code,
+        parent_id=parent.id if parent else None,
+        name_zh=name_zh,
+        name_en=f"{code} subject",
     )
     session.add(subject)
     session.flush()
@@ -82,32 +85,63 @@ def seed_catalogue(session: Session) -> dict[str, Any]:
     other = make_provider(session, "XT")
     resources = {
         "lifelong": make_resource(
-            session, ou, edu1, "终身教育概论",
-            description="介绍国家开放大学的终身教育理念与实践。", tags=["终身学习"],
-            credits=Decimal("2.0"), enrolment_count=50,
+            session,
+            ou,
+            edu1,
+            "终身教育概论",
+            description="介绍国家开放大学的终身教育理念与实践。",
+            tags=["终身学习"],
+            credits=Decimal("2.0"),
+            enrolment_count=50,
         ),
         "elderly": make_resource(
-            session, ou, edu, "老年大学书法入门",
-            description="面向老年学习者的书法课程。", level=ResourceLevel.elderly,
-            format=ResourceFormat.text, type=ResourceType.micro_course, enrolment_count=5,
+            session,
+            ou,
+            edu,
+            "老年大学书法入门",
+            description="面向老年学习者的书法课程。",
+            level=ResourceLevel.elderly,
+            format=ResourceFormat.text,
+            type=ResourceType.micro_course,
+            enrolment_count=5,
         ),
         "ml": make_resource(
-            session, other, cs, "Introduction to Machine Learning",
+            session,
+            other,
+            cs,
+            "Introduction to Machine Learning",
             description="Learn how computers learn from data: regression, classification.",
-            language="en", tags=["AI", "statistics"], credits=Decimal("3.0"), enrolment_count=80,
+            language="en",
+            tags=["AI", "statistics"],
+            credits=Decimal("3.0"),
+            enrolment_count=80,
         ),
         "data": make_resource(
-            session, ou, cs, "数据分析 Data Analysis with Python",
+            session,
+            ou,
+            cs,
+            "数据分析 Data Analysis with Python",
             description="Analysing data with Python and pandas. 数据分析基础。",
-            tags=["python"], type=ResourceType.video, enrolment_count=20,
+            tags=["python"],
+            type=ResourceType.video,
+            enrolment_count=20,
         ),
         "programming": make_resource(
-            session, other, cs, "Programming Fundamentals",
+            session,
+            other,
+            cs,
+            "Programming Fundamentals",
             description="Variables, loops and functions for complete beginners.",
-            language="en", type=ResourceType.assessment, format=ResourceFormat.interactive,
+            language="en",
+            type=ResourceType.assessment,
+            format=ResourceFormat.interactive,
         ),
         "draft": make_resource(
-            session, ou, cs, "Draft statistics course", status=ResourceStatus.draft,
+            session,
+            ou,
+            cs,
+            "Draft statistics course",
+            status=ResourceStatus.draft,
             published_at=None,
         ),
     }

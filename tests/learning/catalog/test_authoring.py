@@ -57,11 +57,15 @@ def test_teacher_creates_a_draft_then_publishes_it_into_search(
     assert client.get("/api/v1/resources", params={"q": "终身学习"}).json()["total"] == 0
     assert client.get(f"/api/v1/resources/{rid}").status_code == 404  # drafts are private
     assert client.get(f"/api/v1/resources/{rid}", headers=auth).status_code == 200
-    published = client.post(f"/api/v1/resources/{rid}/status", json={"status": "published"}, headers=auth)
+    published = client.post(
+        f"/api/v1/resources/{rid}/status", json={"status": "published"}, headers=auth
+    )
     assert published.status_code == 200 and published.json()["published_at"]
     found = client.get("/api/v1/resources", params={"q": "终身学习"}).json()
     assert [r["id"] for r in found["results"]] == [rid]
-    client.patch(f"/api/v1/resources/{rid}", json={"title": "Lifelong learning methods"}, headers=auth)
+    client.patch(
+        f"/api/v1/resources/{rid}", json={"title": "Lifelong learning methods"}, headers=auth
+    )
     assert client.get("/api/v1/resources", params={"q": "methods"}).json()["total"] == 1
     assert client.get("/api/v1/resources", params={"q": "终身学习"}).json()["total"] == 0
     client.post(f"/api/v1/resources/{rid}/status", json={"status": "retired"}, headers=auth)
@@ -70,7 +74,9 @@ def test_teacher_creates_a_draft_then_publishes_it_into_search(
 
 def test_who_may_edit(client: TestClient, db: Session) -> None:
     _people(db)
-    rid = client.post("/api/v1/resources", json=RESOURCE, headers=token_for(client, "t_north")).json()["id"]
+    rid = client.post(
+        "/api/v1/resources", json=RESOURCE, headers=token_for(client, "t_north")
+    ).json()["id"]
     change = {"title": "Changed"}
     for username, status in (
         ("t_north2", 403),  # another teacher, same branch
@@ -80,13 +86,27 @@ def test_who_may_edit(client: TestClient, db: Session) -> None:
         ("hq", 200),
         ("t_north", 200),
     ):
-        response = client.patch(f"/api/v1/resources/{rid}", json=change, headers=token_for(client, username))
+        response = client.patch(
+            f"/api/v1/resources/{rid}", json=change, headers=token_for(client, username)
+        )
         assert response.status_code == status, (username, response.text)
-    assert client.post("/api/v1/resources", json=RESOURCE, headers=token_for(client, "l_north")).status_code == 403
-    assert client.patch("/api/v1/resources/999999", json=change, headers=token_for(client, "hq")).status_code == 404
+    assert (
+        client.post(
+            "/api/v1/resources", json=RESOURCE, headers=token_for(client, "l_north")
+        ).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            "/api/v1/resources/999999", json=change, headers=token_for(client, "hq")
+        ).status_code
+        == 404
+    )
     mine = client.get("/api/v1/resources/mine", headers=token_for(client, "t_north2")).json()
     assert mine == []
-    assert len(client.get("/api/v1/resources/mine", headers=token_for(client, "a_north")).json()) == 1
+    assert (
+        len(client.get("/api/v1/resources/mine", headers=token_for(client, "a_north")).json()) == 1
+    )
 
 
 def test_invalid_fields_are_400_naming_the_field(client: TestClient, db: Session) -> None:
@@ -102,7 +122,13 @@ def test_invalid_fields_are_400_naming_the_field(client: TestClient, db: Session
         ({"duration_minutes": -5}, "duration_minutes"),
         ({"language": "fr"}, "language"),
         ({"prerequisites": [424242]}, "prerequisite"),
-        ({"type": "assessment", "content": {"questions": [{"prompt": "?", "choices": ["a"], "answer": 0}]}}, "choices"),
+        (
+            {
+                "type": "assessment",
+                "content": {"questions": [{"prompt": "?", "choices": ["a"], "answer": 0}]},
+            },
+            "choices",
+        ),
     ):
         response = client.post("/api/v1/resources", json={**RESOURCE, **change}, headers=auth)
         assert response.status_code == 400, change
@@ -112,32 +138,57 @@ def test_invalid_fields_are_400_naming_the_field(client: TestClient, db: Session
 def test_prerequisites_and_programmes(client: TestClient, db: Session) -> None:
     _people(db)
     auth = token_for(client, "t_north")
-    first = client.post("/api/v1/resources", json={**RESOURCE, "status": "published"}, headers=auth).json()
+    first = client.post(
+        "/api/v1/resources", json={**RESOURCE, "status": "published"}, headers=auth
+    ).json()
     second = client.post(
         "/api/v1/resources",
-        json={**RESOURCE, "title": "Part two", "prerequisites": [first["id"]], "status": "published"},
+        json={
+            **RESOURCE,
+            "title": "Part two",
+            "prerequisites": [first["id"]],
+            "status": "published",
+        },
         headers=auth,
     ).json()
     assert second["prerequisites"] == [first["id"]]
-    own = client.patch(f"/api/v1/resources/{first['id']}", json={"prerequisites": [first["id"]]}, headers=auth)
+    own = client.patch(
+        f"/api/v1/resources/{first['id']}", json={"prerequisites": [first["id"]]}, headers=auth
+    )
     assert own.status_code == 400
     programme = client.post(
         "/api/v1/programmes",
-        json={"code": "P-1", "title": "终身学习证书", "credential": "Certificate in Lifelong Learning",
-              "level": "community", "items": [first["id"], second["id"]]},
+        json={
+            "code": "P-1",
+            "title": "终身学习证书",
+            "credential": "Certificate in Lifelong Learning",
+            "level": "community",
+            "items": [first["id"], second["id"]],
+        },
         headers=auth,
     )
     assert programme.status_code == 201, programme.text
     pid = programme.json()["id"]
     assert [i["resource"]["id"] for i in programme.json()["items"]] == [first["id"], second["id"]]
     assert programme.json()["total_credits"] == 1.0
-    reordered = client.patch(f"/api/v1/programmes/{pid}", json={"items": [second["id"], first["id"]]}, headers=auth)
+    reordered = client.patch(
+        f"/api/v1/programmes/{pid}", json={"items": [second["id"], first["id"]]}, headers=auth
+    )
     assert [i["resource"]["id"] for i in reordered.json()["items"]] == [second["id"], first["id"]]
-    assert client.patch(f"/api/v1/programmes/{pid}", json={"title": "x"}, headers=token_for(client, "a_south")).status_code == 403
+    assert (
+        client.patch(
+            f"/api/v1/programmes/{pid}", json={"title": "x"}, headers=token_for(client, "a_south")
+        ).status_code
+        == 403
+    )
     assert client.get(f"/api/v1/programmes/{pid}").json()["code"] == "P-1"
     assert client.get("/api/v1/programmes").json()[0]["id"] == pid
     assert client.get("/api/v1/programmes/999").status_code == 404
-    duplicate = client.post("/api/v1/programmes", json={"code": "P-1", "title": "t", "credential": "c", "level": "community"}, headers=auth)
+    duplicate = client.post(
+        "/api/v1/programmes",
+        json={"code": "P-1", "title": "t", "credential": "c", "level": "community"},
+        headers=auth,
+    )
     assert duplicate.status_code == 400
 
 
@@ -151,11 +202,22 @@ def test_authoring_forms(client: TestClient, db: Session) -> None:
     form = client.get("/teach/resources/new")
     assert form.status_code == 200
     data = {
-        "csrf_token": _csrf(form.text), "title": "评估：成人学习", "description": "小测验",
-        "provider": "OU", "language": "zh", "type": "assessment", "level": "community",
-        "format": "interactive", "subject": "EDU", "status": "published", "tags": "测验, 成人",
-        "assessment_questions": "终身教育是什么？\n- 小学教育\n* 贯穿一生的教育\n\nPick two\n* yes\n- no",
-        "pass_mark": "60", "max_attempts": "3",
+        "csrf_token": _csrf(form.text),
+        "title": "评估：成人学习",
+        "description": "小测验",
+        "provider": "OU",
+        "language": "zh",
+        "type": "assessment",
+        "level": "community",
+        "format": "interactive",
+        "subject": "EDU",
+        "status": "published",
+        "tags": "测验, 成人",
+        "assessment_questions": (
+            "终身教育是什么？\n- 小学教育\n* 贯穿一生的教育\n\nPick two\n* yes\n- no"
+        ),
+        "pass_mark": "60",
+        "max_attempts": "3",
     }
     created = client.post("/teach/resources/new", data=data, follow_redirects=False)
     assert created.status_code == 303, created.text
@@ -172,14 +234,29 @@ def test_authoring_forms(client: TestClient, db: Session) -> None:
     }
     edit = client.get(f"/teach/resources/{rid}/edit")
     assert "* 贯穿一生的教育" in edit.text
-    bad = client.post(f"/teach/resources/{rid}/edit", data={**data, "assessment_questions": "No choices"})
+    bad = client.post(
+        f"/teach/resources/{rid}/edit", data={**data, "assessment_questions": "No choices"}
+    )
     assert bad.status_code == 400 and "Question 1 needs" in bad.text
-    live = {**data, "type": "live_session", "format": "live", "live_starts_at": "2026-12-01T10:00",
-            "live_ends_at": "2026-12-01T11:30", "live_room": "Room 5"}
-    assert client.post(f"/teach/resources/{rid}/edit", data=live, follow_redirects=False).status_code == 303
+    live = {
+        **data,
+        "type": "live_session",
+        "format": "live",
+        "live_starts_at": "2026-12-01T10:00",
+        "live_ends_at": "2026-12-01T11:30",
+        "live_room": "Room 5",
+    }
+    assert (
+        client.post(f"/teach/resources/{rid}/edit", data=live, follow_redirects=False).status_code
+        == 303
+    )
     db.expire_all()
     assert db.get(Resource, rid).content == {  # type: ignore[union-attr]
-        "schedule": {"starts_at": "2026-12-01T10:00:00+00:00", "ends_at": "2026-12-01T11:30:00+00:00", "room": "Room 5"}
+        "schedule": {
+            "starts_at": "2026-12-01T10:00:00+00:00",
+            "ends_at": "2026-12-01T11:30:00+00:00",
+            "room": "Room 5",
+        }
     }
     listing = client.get("/teach/resources")
     assert "评估：成人学习" in listing.text and "/teach/learners" in listing.text

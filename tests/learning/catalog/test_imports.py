@@ -31,7 +31,9 @@ def catalogue(db: Session) -> None:
     db.commit()
 
 
-def _import(db: Session, settings: Settings, name: str, payload: bytes | None = None) -> ImportReport:
+def _import(
+    db: Session, settings: Settings, name: str, payload: bytes | None = None
+) -> ImportReport:
     report = import_catalogue(
         db,
         settings,
@@ -72,7 +74,11 @@ def test_broken_csv_imports_good_rows_and_reports_each_bad_one(
     assert _count(db) == 3
     first = db.scalar(select(Resource).where(Resource.external_id == "C-1"))
     assert first is not None
-    assert (first.duration_minutes, str(first.credits), first.tags) == (120, "2.5", ["心理", "成人"])
+    assert (first.duration_minutes, str(first.credits), first.tags) == (
+        120,
+        "2.5",
+        ["心理", "成人"],
+    )
     assert first.status == ResourceStatus.published and first.published_at is not None
     needs = db.scalar(select(Resource).where(Resource.external_id == "C-10"))
     assert needs is not None and [p.external_id for p in needs.prerequisites] == ["C-1"]
@@ -89,7 +95,9 @@ def test_reimport_changes_nothing_and_edits_are_updates(
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert len(again.rejected) == 10
     assert db.scalar(select(func.max(Resource.updated_at))) == stamp
-    edited = (FIXTURES / "broken.csv").read_text().replace("成人学习心理学", "成人学习心理学（第二版）")
+    edited = (
+        (FIXTURES / "broken.csv").read_text().replace("成人学习心理学", "成人学习心理学（第二版）")
+    )
     third = _import(db, settings, "broken.csv", edited.encode())
     assert (third.created, third.updated, third.unchanged) == (0, 1, 2)
     assert _count(db) == 3
@@ -117,9 +125,17 @@ def test_json_records(catalogue: None, db: Session, settings: Settings) -> None:
                         "questions": [{"prompt": "1+1?", "choices": ["1", "2"], "answer": 1}]
                     },
                 },
-                {"external_id": "J-2", "title": "Broken quiz", "type": "assessment",
-                 "level": "associate", "format": "interactive", "subject": "EDU",
-                 "content": {"questions": [{"prompt": "?", "choices": ["only one"], "answer": 0}]}},
+                {
+                    "external_id": "J-2",
+                    "title": "Broken quiz",
+                    "type": "assessment",
+                    "level": "associate",
+                    "format": "interactive",
+                    "subject": "EDU",
+                    "content": {
+                        "questions": [{"prompt": "?", "choices": ["only one"], "answer": 0}]
+                    },
+                },
                 "not an object",
             ]
         }
@@ -135,11 +151,16 @@ def test_json_records(catalogue: None, db: Session, settings: Settings) -> None:
 def test_ieee_lom_records(catalogue: None, db: Session, settings: Settings) -> None:
     report = _import(db, settings, "lom.xml")
     assert report.created == 1
-    assert report.rejected == [("lom record 2", "duration_minutes must be a whole number, not 'soon'.")]
+    assert report.rejected == [
+        ("lom record 2", "duration_minutes must be a whole number, not 'soon'.")
+    ]
     lom = db.scalar(select(Resource).where(Resource.external_id == "LOM-1"))
     assert lom is not None
     assert (lom.title, lom.type.value, lom.level.value, lom.format.value) == (
-        "社区教育工作者培训", "video", "community", "video",
+        "社区教育工作者培训",
+        "video",
+        "community",
+        "video",
     )
     assert lom.subject.code == "EDU1" and lom.duration_minutes == 90
     assert lom.tags == ["社区", "培训"]
@@ -187,12 +208,16 @@ def test_import_api_needs_staff_and_reports_rows(
     db.commit()
     files = {"file": ("broken.csv", (FIXTURES / "broken.csv").read_bytes(), "text/csv")}
     learner = client.post(
-        "/api/v1/resources/import", data={"provider": "OU"}, files=files,
+        "/api/v1/resources/import",
+        data={"provider": "OU"},
+        files=files,
         headers=token_for(client, "learner1"),
     )
     assert learner.status_code == 403
     response = client.post(
-        "/api/v1/resources/import", data={"provider": "OU"}, files=files,
+        "/api/v1/resources/import",
+        data={"provider": "OU"},
+        files=files,
         headers=token_for(client, "teacher1"),
     )
     assert response.status_code == 200, response.text

@@ -26,7 +26,9 @@ def test_catalogue_page_searches_with_facets_highlights_and_links(
     assert "<mark>教育</mark>" in page.text
     assert 'href="/resources/' in page.text
     assert 'data-facet="type"' in page.text
-    english = client.get("/catalogue", params={"q": "learning", "language": "en"}, headers={"accept-language": "en"})
+    english = client.get(
+        "/catalogue", params={"q": "learning", "language": "en"}, headers={"accept-language": "en"}
+    )
     assert "Introduction to <mark>Machine</mark>" not in english.text
     assert "<mark>Learning</mark>" in english.text
     assert "Clear all filters" in english.text
@@ -34,14 +36,20 @@ def test_catalogue_page_searches_with_facets_highlights_and_links(
     assert "资源目录" in chinese.text and "课程" in chinese.text  # translated page and facet labels
 
 
-def test_catalogue_pages_through_results(client: TestClient, db: Session, settings: Settings) -> None:
+def test_catalogue_pages_through_results(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     data = seed_catalogue(db)
     for n in range(25):
-        make_resource(db, data["providers"][0], data["subjects"]["cs"], f"Course number {n}", language="en")
+        make_resource(
+            db, data["providers"][0], data["subjects"]["cs"], f"Course number {n}", language="en"
+        )
     index_now(settings, db)
     first = client.get("/catalogue", params={"q": "course"}, headers={"accept-language": "en"})
     assert "Page 1 of 2" in first.text and "page=2" in first.text
-    second = client.get("/catalogue", params={"q": "course", "page": 2}, headers={"accept-language": "en"})
+    second = client.get(
+        "/catalogue", params={"q": "course", "page": 2}, headers={"accept-language": "en"}
+    )
     assert len(re.findall(r'<article class="card result">', second.text)) == 5
 
 
@@ -54,7 +62,9 @@ def test_matrix_counts_every_cell_and_links_into_the_catalogue(
     assert page.status_code == 200
     assert "5 published resources" in page.text
     assert 'href="/catalogue?type=course&amp;level=bachelor&amp;format=video"' in page.text
-    cell = client.get("/catalogue", params={"type": "course", "level": "bachelor", "format": "video"})
+    cell = client.get(
+        "/catalogue", params={"type": "course", "level": "bachelor", "format": "video"}
+    )
     assert len(re.findall(r'<article class="card result">', cell.text)) == 2  # 终身教育概论 + ML
     assert 'href="/catalogue?subject=EDU1"' in page.text  # subject tree
     api = client.get("/api/v1/matrix").json()
@@ -67,7 +77,9 @@ def test_matrix_counts_every_cell_and_links_into_the_catalogue(
 
 def test_programme_pages(client: TestClient, db: Session, settings: Settings) -> None:
     data = seed_catalogue(db)
-    programme = Programme(code="P1", title="终身学习证书", credential="证书", level=ResourceLevel.community)
+    programme = Programme(
+        code="P1", title="终身学习证书", credential="证书", level=ResourceLevel.community
+    )
     programme.items = [
         ProgrammeItem(resource_id=data["ml"].id, position=1),
         ProgrammeItem(resource_id=data["lifelong"].id, position=2),
@@ -86,12 +98,21 @@ def test_script_in_titles_descriptions_and_tags_is_escaped_everywhere(
 ) -> None:
     data = seed_catalogue(db)
     hostile = make_resource(
-        db, data["providers"][0], data["subjects"]["cs"], f"Hacking {SCRIPT} 教育",
-        description=f"{SCRIPT} <img src=x onerror=alert(1)> learning", tags=[SCRIPT],
+        db,
+        data["providers"][0],
+        data["subjects"]["cs"],
+        f"Hacking {SCRIPT} 教育",
+        description=f"{SCRIPT} <img src=x onerror=alert(1)> learning",
+        tags=[SCRIPT],
         language="en",
     )
-    programme = Programme(code="PX", title=SCRIPT, credential=SCRIPT, description=SCRIPT,
-                          level=ResourceLevel.community)
+    programme = Programme(
+        code="PX",
+        title=SCRIPT,
+        credential=SCRIPT,
+        description=SCRIPT,
+        level=ResourceLevel.community,
+    )
     programme.items = [ProgrammeItem(resource_id=hostile.id, position=1)]
     db.add(programme)
     teacher = make_user(db, Role.hq_admin, username="hq_escape")
@@ -120,7 +141,9 @@ def test_script_in_titles_descriptions_and_tags_is_escaped_everywhere(
     assert "<script>" not in hit["title_html"] and "<script>" not in hit["snippet_html"]
     assert "&lt;script&gt;" in hit["title_html"] and "<mark>Hacking</mark>" in hit["title_html"]
     assert hit["title"] == f"Hacking {SCRIPT} 教育"  # JSON carries the text as it was stored
-    assert client.get(f"/api/v1/resources/{hostile.id}").headers["content-type"] == "application/json"
+    assert (
+        client.get(f"/api/v1/resources/{hostile.id}").headers["content-type"] == "application/json"
+    )
 
 
 def test_anonymous_visitors_may_browse_but_not_author(

@@ -10,14 +10,25 @@ from lifelong.learning.catalog.postings import PostingsView
 from lifelong.learning.catalog.search import match_expression
 from tests.learning.catalog.factories import index_now, make_resource, seed_catalogue
 
-QUERIES = ["教育", "终身教育", "数据分析", "learning", "data python", "老年大学 书法", "machine learn"]
+QUERIES = [
+    "教育",
+    "终身教育",
+    "数据分析",
+    "learning",
+    "data python",
+    "老年大学 书法",
+    "machine learn",
+]
 
 
 def test_view_matches_exactly_what_fts5_matches(db: Session, settings: Settings) -> None:
     data = seed_catalogue(db)
     for n in range(30):
         make_resource(
-            db, data["providers"][0], data["subjects"]["cs"], f"终身学习 第{n}讲 data",
+            db,
+            data["providers"][0],
+            data["subjects"]["cs"],
+            f"终身学习 第{n}讲 data",
             description="learning python 教育" if n % 3 else "statistics",
         )
     index_now(settings, db)
@@ -27,7 +38,9 @@ def test_view_matches_exactly_what_fts5_matches(db: Session, settings: Settings)
     for query in QUERIES:
         terms = analysis.query_terms(query)
         expected = index.match_ids(match_expression(terms))
-        hits = view.search([t.alternatives for t in terms], {}, sort="relevance", limit=100, offset=0)
+        hits = view.search(
+            [t.alternatives for t in terms], {}, sort="relevance", limit=100, offset=0
+        )
         assert set(hits.ids) == expected, query
         assert hits.total == len(expected)
 

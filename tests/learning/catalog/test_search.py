@@ -120,20 +120,34 @@ def test_sorting_and_paging(client: TestClient, db: Session, settings: Settings)
     assert _titles(page1) == popular[:2]
 
 
-def test_relevance_prefers_title_matches(client: TestClient, db: Session, settings: Settings) -> None:
+def test_relevance_prefers_title_matches(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     data = seed_catalogue(db)
     make_resource(
-        db, data["providers"][0], data["subjects"]["cs"], "Spreadsheets",
-        description="Some statistics in the description only.", language="en",
+        db,
+        data["providers"][0],
+        data["subjects"]["cs"],
+        "Spreadsheets",
+        description="Some statistics in the description only.",
+        language="en",
     )
     make_resource(
-        db, data["providers"][0], data["subjects"]["cs"], "Statistics for Everyone",
-        description="A friendly start.", language="en",
+        db,
+        data["providers"][0],
+        data["subjects"]["cs"],
+        "Statistics for Everyone",
+        description="A friendly start.",
+        language="en",
     )
     index_now(settings, db)
     titles = _titles(_search(client, q="statistics"))
     assert titles[0] == "Statistics for Everyone"
-    assert set(titles) == {"Statistics for Everyone", "Spreadsheets", "Introduction to Machine Learning"}
+    assert set(titles) == {
+        "Statistics for Everyone",
+        "Spreadsheets",
+        "Introduction to Machine Learning",
+    }
 
 
 def test_bad_parameters_are_400_naming_the_problem(client: TestClient) -> None:
