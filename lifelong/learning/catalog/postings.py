@@ -157,25 +157,31 @@ class PostingsView:
 
     # -- querying ------------------------------------------------------------------------
 
-    def _positions(self, token: str) -> np.ndarray:
+    def _member(self, token: str) -> np.ndarray:
+        """A boolean mask over positions: which documents contain ``token``."""
+        mask = np.zeros(len(self.ids), dtype=bool)
         found = self.postings.get(token)
-        return found[0] if found is not None else np.zeros(0, dtype=np.int32)
+        if found is not None:
+            mask[found[0]] = True
+        return mask
 
     def match(self, groups: list[list[Alternative]]) -> np.ndarray:
         """Live positions matching every group (a group: any alternative; an alternative:
-        all its tokens)."""
-        result: np.ndarray | None = None
+        all its tokens). Boolean masks over all positions make AND/OR a vector operation."""
+        result = self.alive.copy()
+        members: dict[str, np.ndarray] = {}
         for alternatives in groups:
-            union = np.zeros(0, dtype=np.int32)
+            union = np.zeros(len(self.ids), dtype=bool)
             for alternative in alternatives:
-                both = self._positions(alternative[0])
-                for token in alternative[1:]:
-                    both = np.intersect1d(both, self._positions(token), assume_unique=True)
-                union = np.union1d(union, both)
-            result = union if result is None else np.intersect1d(result, union, assume_unique=True)
-        if result is None:
-            return np.flatnonzero(self.alive).astype(np.int32)
-        return result[self.alive[result]]
+                both = None
+                for token in alternative:
+                    if token not in members:
+                        members[token] = self._member(token)
+                    both = members[token] if both is None else both & members[token]
+                if both is not None:
+                    union |= both
+            result &= union
+        return np.flatnonzero(result).astype(np.int32)
 
     def score(self, hits: np.ndarray, tokens: set[str]) -> np.ndarray:
         """BM25 of each hit over the query's tokens (field-weighted term frequencies)."""
