@@ -179,8 +179,11 @@ def _write(session: Session) -> None:
     ready = session.info.pop(READY, None)
     if ready:
         path, upserts, removals = ready
-        # No watermark: other writers may have committed in between; sync checks counts.
-        _index_at(path).apply(upserts, removals)
+        try:
+            # No watermark: other writers may have committed in between; sync checks counts.
+            _index_at(path).apply(upserts, removals)
+        except Exception:  # the data is committed; the next start-up sync re-indexes it
+            log.exception("could not update the search index for %d resources", len(upserts))
 
 
 @event.listens_for(Session, "after_rollback")

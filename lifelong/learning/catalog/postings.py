@@ -190,23 +190,28 @@ class PostingsView:
             return scores
         average = self.total_length / self.live
         norm = K1 * (1 - B + B * self.length[hits] / average)
+        dense = np.zeros(len(self.ids), dtype=np.float32)
         for token in tokens:
             found = self.postings.get(token)
             if found is None:
                 continue
             positions, weights = found
-            where = np.searchsorted(positions, hits)
-            where[where >= len(positions)] = 0
-            present = positions[where] == hits
-            df = int(self.alive[positions].sum())
+            df = int(np.count_nonzero(self.alive[positions]))
             idf = math.log(1 + (self.live - df + 0.5) / (df + 0.5))
-            tf = np.where(present, weights[where], 0.0)
+            # Scatter the token's weights over all positions, then gather the hits' values:
+            # two vector operations instead of a binary search per hit.
+            dense[positions] = weights
+            tf = dense[hits]
+            dense[positions] = 0.0
             scores += idf * tf * (K1 + 1) / (tf + norm)
         return scores
 
     def _mask(
         self, hits: np.ndarray, filters: dict[str, str], skip: str | None = None
-    ) -> np.ndarray:
+    ) -> np.ndarray | None:
+        """Which hits pass the filters (None: no filter applies, all pass)."""
+        if not any(name != skip for name in filters):
+            return None
         mask = np.ones(len(hits), dtype=bool)
         for name, value in filters.items():
             if name == skip:
@@ -229,7 +234,8 @@ class PostingsView:
         """Counts per value of each facet, each ignoring its own filter."""
         counts: dict[str, list[tuple[str, int]]] = {}
         for name in FACETS:
-            selected = hits[self._mask(hits, filters, skip=name)]
+            mask = self._mask(hits, filters, skip=name)
+            selected = hits if mask is None else hits[mask]
             column = self.columns[name]
             tally = np.bincount(self.facet_codes[name][selected], minlength=len(column.values))
             order = np.lexsort((np.arange(len(tally)), -tally))
@@ -263,7 +269,9 @@ class PostingsView:
     ) -> Hits:
         hits = self.match(groups or [])
         facets = self.facets(hits, filters)
-        hits = hits[self._mask(hits, filters)]
+        mask = self._mask(hits, filters)
+        if mask is not None:
+            hits = hits[mask]
         ids = self.ids[hits]
         if sort == "relevance" and groups:
             tokens = {t for alternatives in groups for alt in alternatives for t in alt}
