@@ -15,6 +15,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from lifelong import __version__
 from lifelong.config import Settings, get_settings
 from lifelong.db.engine import engine_from_settings, make_session_factory
+from lifelong.records import runtime as records_runtime
+from lifelong.records.middleware import XapiMiddleware
 from lifelong.web import errors
 from lifelong.web.csrf import csrf_token
 from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, negotiate
@@ -44,9 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = engine_from_settings(settings)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        lrs = await records_runtime.start(app, settings)
         try:
             yield
         finally:
+            await records_runtime.stop(app, lrs)
             engine.dispose()
 
     app = FastAPI(
@@ -89,10 +93,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     errors.install(app)
+    # Added after the session middleware so that it runs first on /xapi requests.
+    app.add_middleware(XapiMiddleware, max_body_bytes=settings.lrs.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     from lifelong.accounts import pages as account_pages
     from lifelong.accounts import routes as account_routes
+    from lifelong.records import routes as records_routes
     from lifelong.web import health, pages
 
     for router in (
@@ -100,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         account_routes.router,
         account_pages.router,
         pages.router,
+        records_routes.router,
     ):
         app.include_router(router)
     return app

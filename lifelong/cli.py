@@ -111,6 +111,16 @@ def serve(
     )
 
 
+def _add_domain_commands() -> None:
+    """Attach each domain's sub-commands."""
+    from lifelong.records.cli import app as xapi_app
+
+    app.add_typer(xapi_app, name="xapi")
+
+
+_add_domain_commands()
+
+
 def run() -> None:
     """Entry point that turns expected errors into one line."""
     try:

@@ -5,8 +5,38 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LrsSettings(BaseModel):
+    """Settings of the learning record store (``LIFELONG_LRS__<NAME>``)."""
+
+    database_url: str | None = Field(
+        default=None,
+        description="Statement store URL; default: the operational database when it is "
+        "PostgreSQL, else a separate SQLite file lrs.db in the data directory.",
+    )
+    synchronous: str = Field(
+        default="FULL",
+        description="SQLite synchronous mode of the statement store (FULL: fsync each commit).",
+    )
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, description="Largest request body the LRS accepts (413 above)."
+    )
+    max_limit: int = Field(default=500, description="Most statements returned per GET page.")
+    export_interval_seconds: float = Field(
+        default=5.0, description="How often the lifespan task exports new statements to the lake."
+    )
+    export_lag_bound_seconds: float = Field(
+        default=60.0, description="Lakehouse lag the operations page treats as the bound."
+    )
+    export_enabled: bool = Field(
+        default=True, description="Run the lakehouse export task inside the web process."
+    )
+    credential_cache_seconds: float = Field(
+        default=5.0, description="How long a verified credential is cached in memory."
+    )
 
 
 class Settings(BaseSettings):
@@ -55,6 +85,7 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Log level.")
     log_json: bool = Field(default=False, description="Log as JSON lines (for collectors).")
+    lrs: LrsSettings = Field(default_factory=LrsSettings, description="Learning record store.")
 
     @field_validator("default_locale")
     @classmethod
@@ -69,6 +100,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'lifelong.db').resolve()}"
+
+    @property
+    def resolved_lrs_database_url(self) -> str:
+        """The statement store URL: explicit, else PostgreSQL shared, else ``lrs.db``."""
+        if self.lrs.database_url:
+            return normalise_database_url(self.lrs.database_url)
+        operational = self.resolved_database_url
+        if operational.startswith("postgresql"):
+            return operational
+        return f"sqlite:///{(self.data_dir / 'lrs.db').resolve()}"
 
     @property
     def lake_dir(self) -> Path:

@@ -3,5 +3,6 @@
 from lifelong.accounts import models as accounts_models  # noqa: F401
 from lifelong.db.base import Base
 from lifelong.learning import models as learning_models  # noqa: F401
+from lifelong.records import models as records_models  # noqa: F401
 
 metadata = Base.metadata
