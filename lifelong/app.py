@@ -99,7 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from lifelong.accounts import pages as account_pages
     from lifelong.accounts import routes as account_routes
+    from lifelong.records import about as records_about
+    from lifelong.records import resources as records_resources
     from lifelong.records import routes as records_routes
+    from lifelong.records.documents import routes as records_documents
     from lifelong.web import health, pages
 
     for router in (
@@ -108,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         account_pages.router,
         pages.router,
         records_routes.router,
+        records_about.router,
+        records_resources.router,
+        records_documents.router,
     ):
         app.include_router(router)
     return app

@@ -39,6 +39,15 @@ class LrsSettings(BaseModel):
     )
 
 
+class LrsDocumentSettings(BaseModel):
+    """Settings of the xAPI document resources (``LIFELONG_LRS_DOCUMENTS__<NAME>``)."""
+
+    max_document_bytes: int = Field(
+        default=1024 * 1024,
+        description="Largest State / Activity Profile / Agent Profile document (413 above).",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
 
@@ -86,6 +95,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Log level.")
     log_json: bool = Field(default=False, description="Log as JSON lines (for collectors).")
     lrs: LrsSettings = Field(default_factory=LrsSettings, description="Learning record store.")
+    lrs_documents: LrsDocumentSettings = Field(
+        default_factory=LrsDocumentSettings, description="xAPI document resources."
+    )
 
     @field_validator("default_locale")
     @classmethod
