@@ -140,9 +140,7 @@ def delete_state(request: Request, session: DbSession, _client: StateClient) -> 
 
 # Activity Profile resource (1.0.3 Part Three section 2.7; 2.0 section 4.1.6.4).
 @router.api_route(PATHS[DocumentKind.activity_profile], methods=["GET", "HEAD"])
-def get_activity_profile(
-    request: Request, session: DbSession, _client: ProfileClient
-) -> Response:
+def get_activity_profile(request: Request, session: DbSession, _client: ProfileClient) -> Response:
     """GET one Activity Profile document, or the profileIds of an Activity."""
     return _get(request, session, DocumentKind.activity_profile)
 

@@ -114,9 +114,7 @@ def address_from(
         registration = optional_uuid(params.get("registration"), "registration")
     name = ID_PARAMETER[kind]
     raw_id = params.get(name)
-    document_id = (
-        require_text(raw_id, name) if document_id_required or raw_id is not None else None
-    )
+    document_id = require_text(raw_id, name) if document_id_required or raw_id is not None else None
     return Address(kind, activity_id, agent, registration, document_id)
 
 
@@ -362,4 +360,3 @@ def delete_documents(session: Session, address: Address) -> int:
             "several documents at once."
         )
     return repository.delete_many(session, address.context_hash, registration=address.registration)
-

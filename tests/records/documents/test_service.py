@@ -38,7 +38,9 @@ def profile(profile_id: str = "p1") -> service.Address:
 
 def test_put_then_get_keeps_content_type_and_etag_is_sha1(db: Session) -> None:
     """2.2 + 3.1.s4.b2: content and Content-Type kept; ETag = SHA-1 hex of the content."""
-    stored = service.put_document(db, state(), b"\x00\x01binary", "image/png", NONE, max_bytes=LIMIT)
+    stored = service.put_document(
+        db, state(), b"\x00\x01binary", "image/png", NONE, max_bytes=LIMIT
+    )
     got = service.get_document(db, state())
     assert got.content == b"\x00\x01binary" and got.content_type == "image/png"
     assert got.etag == stored.etag == hashlib.sha1(b"\x00\x01binary").hexdigest()
