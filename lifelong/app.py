@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from lifelong.records import resources as records_resources
     from lifelong.records import routes as records_routes
     from lifelong.records.documents import routes as records_documents
+    from lifelong.records.ops import pages as records_ops
     from lifelong.web import health, pages
 
     for router in (
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         records_about.router,
         records_resources.router,
         records_documents.router,
+        records_ops.router,
     ):
         app.include_router(router)
     return app
