@@ -84,13 +84,12 @@ class Settings(BaseSettings):
     session_max_age: int = Field(default=8 * 3600, description="Session lifetime in seconds.")
     token_max_age: int = Field(default=3600, description="API bearer token lifetime in seconds.")
     login_max_failures: int = Field(
-        default=5, description="Failed logins per account or address before throttling."
+        default=5,
+        description="Failed sign-ins per account within the window before sign-in is "
+        "throttled (per address: four times as many).",
     )
     login_window_seconds: int = Field(
         default=900, description="Window in which failed logins are counted."
-    )
-    redis_url: str | None = Field(
-        default=None, description="Redis URL for shared rate limits; default: in-process."
     )
     log_level: str = Field(default="INFO", description="Log level.")
     log_json: bool = Field(default=False, description="Log as JSON lines (for collectors).")

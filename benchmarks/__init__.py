@@ -1,0 +1,1 @@
+"""Benchmarks: one script per topic, peers side by side, figures written to results/*.json."""
