@@ -88,3 +88,15 @@ attachments = Table(
     Column("length", BigInteger, nullable=False),
     Column("content", LargeBinary, nullable=False),
 )
+
+# Requests the statement resource refused, with the reason (for the operations page).
+rejections = Table(
+    "lrs_rejections",
+    metadata,
+    Column("id", SEQ, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False, index=True),
+    Column("client", String(100), nullable=False),
+    Column("version", String(8), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+)
