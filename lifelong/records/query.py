@@ -168,8 +168,9 @@ def query(
             instant = f.parse_timestamp(params[name])
             if instant is None:
                 raise BadRequest(f"parameter {name} must be an ISO 8601 timestamp")
-            clauses.append(f"stored {op} ?")
-            args.append(f.format_timestamp(instant))
+            # stored > since  <=>  seq > (last seq stored by since); likewise for until.
+            clauses.append(f"seq {op} ?")
+            args.append(repository.seq_stored_by(f.format_timestamp(instant)))
     _scope(client, clauses, args)
     ascending = _bool(params, "ascending")
     try:

@@ -46,6 +46,7 @@ class BatchOutcome:
     stored: int = 0
     duplicates: int = 0
     conflict: str | None = None
+    conflicting: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -57,6 +58,8 @@ class Batch:
     authority_ifi: str
     version: str
     attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # Bulk imports refuse only the conflicting statements, not their whole batch.
+    per_statement: bool = False
 
 
 class StatementRepository:
@@ -106,6 +109,28 @@ class StatementRepository:
         with self.reading() as cursor:
             cursor.execute(self.sql(text), tuple(params))
             return list(cursor.fetchall())
+
+    def seq_stored_by(self, bound: str) -> int:
+        """The last seq stored at or before ``bound`` (0 when none): since/until as seq.
+
+        ``stored`` never decreases as ``seq`` grows, so a binary search over the primary
+        key answers in ~log2(n) point lookups without an index on ``stored``.
+        """
+        with self.reading() as cursor:
+            cursor.execute("SELECT max(seq) FROM lrs_statements")
+            low, high = 0, int(cursor.fetchone()[0] or 0)
+            probe = self.sql(
+                "SELECT seq, stored FROM lrs_statements WHERE seq >= ? ORDER BY seq LIMIT 1"
+            )
+            while low < high:
+                middle = (low + high + 1) // 2
+                cursor.execute(probe, (middle,))
+                row = cursor.fetchone()
+                if row is None or row[0] > high or row[1] > bound:
+                    high = middle - 1
+                else:
+                    low = int(row[0])
+            return low
 
     def attachments(self, hashes: Sequence[str]) -> list[tuple[str, str, bytes]]:
         """Stored attachment payloads for ``hashes``: (sha2, content type, bytes)."""
@@ -179,6 +204,8 @@ class StatementRepository:
                     fresh.append(record)
                 elif known == record.content_hash:
                     outcome.duplicates += 1
+                elif batch.per_statement:
+                    outcome.conflicting.append(record.statement_id)
                 else:
                     outcome.conflict = (
                         f"statement {record.statement_id} already exists with different "
