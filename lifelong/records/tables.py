@@ -1,7 +1,9 @@
 """Tables of the statement store (its own metadata: by default it lives in ``lrs.db``).
 
 Every statement filter of xAPI 1.0.3 section 7.2.3 (2.0 section 4.1.6.1) has an index
-ending in ``seq``, so a filtered page is one index range scan in stored order.
+ending in ``seq``, so a filtered page is one index range scan in stored order. ``stored``
+is non-decreasing in ``seq`` (one writer assigns both), so since/until become ``seq``
+bounds found by binary search on the primary key and need no index of their own.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from lifelong.db.base import NAMING_CONVENTION
@@ -47,14 +50,31 @@ statements = Table(
     Column("attachments", Boolean, nullable=False, default=False),
     Column("statement", Text, nullable=False),
     Index("ix_lrs_statements_actor", "actor_ifi", "verb_id", "seq"),
-    Index("ix_lrs_statements_object", "object_ifi", "verb_id", "seq"),
+    Index(
+        "ix_lrs_statements_object",
+        "object_ifi",
+        "verb_id",
+        "seq",
+        sqlite_where=text("object_ifi IS NOT NULL"),
+        postgresql_where=text("object_ifi IS NOT NULL"),
+    ),
     Index("ix_lrs_statements_verb", "verb_id", "seq"),
     Index("ix_lrs_statements_activity", "activity_id", "seq"),
-    Index("ix_lrs_statements_registration", "registration", "seq"),
-    Index("ix_lrs_statements_stored", "stored"),
+    Index(
+        "ix_lrs_statements_registration",
+        "registration",
+        "seq",
+        sqlite_where=text("registration IS NOT NULL"),
+        postgresql_where=text("registration IS NOT NULL"),
+    ),
     Index("ix_lrs_statements_authority", "authority_ifi", "seq"),
     Index("ix_lrs_statements_branch", "branch_code", "seq"),
-    Index("ix_lrs_statements_voids", "voids"),
+    Index(
+        "ix_lrs_statements_voids",
+        "voids",
+        sqlite_where=text("voids IS NOT NULL"),
+        postgresql_where=text("voids IS NOT NULL"),
+    ),
 )
 
 # Agents a statement mentions besides actor/object/authority (team, instructor,
@@ -87,4 +107,16 @@ attachments = Table(
     Column("content_type", String(255), nullable=False),
     Column("length", BigInteger, nullable=False),
     Column("content", LargeBinary, nullable=False),
+)
+
+# Requests the statement resource refused, with the reason (for the operations page).
+rejections = Table(
+    "lrs_rejections",
+    metadata,
+    Column("id", SEQ, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False, index=True),
+    Column("client", String(100), nullable=False),
+    Column("version", String(8), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
 )

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import lifelong.db.base
 
 
 revision: str = 'lrs_0001'
