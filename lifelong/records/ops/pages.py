@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from lifelong.accounts.models import Role
 from lifelong.records.ops import service
-from lifelong.web.deps import AppSettings, CurrentUser, DbSession
+from lifelong.web.deps import AppSettings, CurrentUser
 from lifelong.web.errors import error_response
 from lifelong.web.nav import NavItem, register
 from lifelong.web.templating import N_, render
@@ -20,9 +20,7 @@ register(NavItem("lrs", N_("Learning records"), "/admin/lrs", VIEWERS), before="
 
 
 @router.get("/admin/lrs")
-async def lrs_operations(
-    request: Request, session: DbSession, settings: AppSettings, user: CurrentUser
-) -> Response:
+async def lrs_operations(request: Request, settings: AppSettings, user: CurrentUser) -> Response:
     """Statements per minute, by client and branch, rejections and lakehouse lag."""
     if user.role not in VIEWERS:
         # Rendered here, not raised: a raised error rolls the request's session back and
@@ -30,11 +28,5 @@ async def lrs_operations(
         return error_response(
             request, 403, "Only headquarters administrators and analysts see LRS operations."
         )
-    overview = await run_in_threadpool(
-        service.overview,
-        session,
-        request.app.state.lrs_engine,
-        lake_dir=settings.lake_dir,
-        lag_bound_seconds=settings.lrs.export_lag_bound_seconds,
-    )
+    overview = await run_in_threadpool(service.overview, settings, request.app.state.lrs_engine)
     return render(request, "records/ops.html", {"o": overview})

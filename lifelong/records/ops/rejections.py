@@ -1,66 +1,51 @@
-"""Record and read the LRS rejection log (for the operations page).
+"""Read the LRS rejection log (``lrs_rejections`` in the statement store) for the page.
 
-The statements resource and the bulk path call ``record_rejection`` when they refuse a
-statement, in a unit of work of their own so the log survives the request's rollback.
+The statements resource writes it (``lifelong.records.rejections.record_rejection``);
+``at`` is an ISO 8601 UTC string, so a time window is a string range on its index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, select
 
-from lifelong.records.ops.models import LrsRejection
-
-MAX_REASON = 2000
-
-
-def record_rejection(
-    session: Session,
-    *,
-    reason: str,
-    client: str | None = None,
-    branch_code: str | None = None,
-    status: int = 400,
-    statement_id: str | None = None,
-    location: str | None = None,
-) -> LrsRejection:
-    """Log one refused statement: its client, branch, HTTP status and the rule broken."""
-    row = LrsRejection(
-        reason=reason[:MAX_REASON],
-        client=client[:100] if client else None,
-        branch_code=branch_code[:16] if branch_code else None,
-        status=status,
-        statement_id=statement_id[:64] if statement_id else None,
-        location=location[:255] if location else None,
-    )
-    session.add(row)
-    session.flush()
-    return row
+from lifelong.records.ops.throughput import iso_prefix
+from lifelong.records.tables import rejections
 
 
-def recent(session: Session, *, limit: int = 50) -> Sequence[LrsRejection]:
-    """The newest rejections first."""
-    return session.scalars(
-        select(LrsRejection).order_by(LrsRejection.at.desc(), LrsRejection.id.desc()).limit(limit)
+def recent(connection: Connection, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest rejections first, as dicts (at, client, version, status, reason)."""
+    rows = connection.execute(
+        select(
+            rejections.c.at,
+            rejections.c.client,
+            rejections.c.version,
+            rejections.c.status,
+            rejections.c.reason,
+        )
+        .order_by(rejections.c.id.desc())
+        .limit(limit)
     ).all()
+    return [dict(row._mapping) for row in rows]
 
 
-def count_since(session: Session, since: datetime) -> int:
-    """How many rejections were logged since ``since``."""
-    query = select(func.count()).select_from(LrsRejection).where(LrsRejection.at >= since)
-    return int(session.scalar(query) or 0)
+def count_since(connection: Connection, since: datetime) -> int:
+    """How many requests were refused since ``since``."""
+    query = select(func.count()).select_from(rejections).where(rejections.c.at >= iso_prefix(since))
+    return int(connection.execute(query).scalar() or 0)
 
 
-def reasons_since(session: Session, since: datetime, *, limit: int = 10) -> list[tuple[str, int]]:
+def reasons_since(
+    connection: Connection, since: datetime, *, limit: int = 10
+) -> list[tuple[str, int]]:
     """The most frequent rejection reasons since ``since``."""
-    rows = session.execute(
-        select(LrsRejection.reason, func.count().label("n"))
-        .where(LrsRejection.at >= since)
-        .group_by(LrsRejection.reason)
+    rows = connection.execute(
+        select(rejections.c.reason, func.count().label("n"))
+        .where(rejections.c.at >= iso_prefix(since))
+        .group_by(rejections.c.reason)
         .order_by(func.count().desc())
         .limit(limit)
     ).all()
-    return [(reason, int(n)) for reason, n in rows]
+    return [(str(reason), int(n)) for reason, n in rows]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from lifelong.config import Settings
+from lifelong.records.export import export_status
 from lifelong.records.ops import rejections, throughput
-from lifelong.records.ops.lake import LakeStatus, lake_status
-from lifelong.records.ops.models import LrsRejection
 
 WINDOW = timedelta(hours=1)
 
@@ -26,8 +25,8 @@ class Overview:
     by_branch: list[tuple[str | None, int]]
     rejected_last_hour: int
     top_reasons: list[tuple[str, int]]
-    recent_rejections: list[LrsRejection]
-    lake: LakeStatus
+    recent_rejections: list[dict[str, Any]]
+    lake: dict[str, Any]
 
     @property
     def stored_last_hour(self) -> int:
@@ -46,15 +45,12 @@ def minutes(now: datetime) -> list[datetime]:
     return [end - timedelta(minutes=offset) for offset in range(59, -1, -1)]
 
 
-def overview(
-    session: Session,
-    store: Engine,
-    *,
-    lake_dir: Path,
-    lag_bound_seconds: float,
-    now: datetime | None = None,
-) -> Overview:
-    """Build the overview from the statement store, the rejection log and the lakehouse."""
+def overview(settings: Settings, store: Engine, *, now: datetime | None = None) -> Overview:
+    """Build the overview from the statement store and the lakehouse export status.
+
+    The lag comes from ``records.export.export_status`` (contract C1: the Delta table's
+    application transaction is the last exported seq).
+    """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     buckets = minutes(now)
     since = buckets[0]
@@ -62,14 +58,17 @@ def overview(
         counts = throughput.per_minute(connection, since)
         by_client = throughput.by_column(connection, "client", since)
         by_branch = throughput.by_column(connection, "branch_code", since)
+        rejected = rejections.count_since(connection, now - WINDOW)
+        reasons = rejections.reasons_since(connection, now - WINDOW)
+        recent = rejections.recent(connection, limit=50)
     per_minute = [(start, counts.get(start.strftime("%Y-%m-%dT%H:%M"), 0)) for start in buckets]
     return Overview(
         now=now,
         per_minute=per_minute,
         by_client=by_client,
         by_branch=by_branch,
-        rejected_last_hour=rejections.count_since(session, now - WINDOW),
-        top_reasons=rejections.reasons_since(session, now - WINDOW),
-        recent_rejections=list(rejections.recent(session, limit=50)),
-        lake=lake_status(store, lake_dir, now=now, bound_seconds=lag_bound_seconds),
+        rejected_last_hour=rejected,
+        top_reasons=reasons,
+        recent_rejections=recent,
+        lake=export_status(settings, store),
     )

@@ -39,21 +39,3 @@ def by_column(connection: Connection, column: str, since: datetime) -> list[tupl
         .order_by(func.count().desc())
     ).all()
     return [(row[0], int(row[1])) for row in rows]
-
-
-def latest_seq(connection: Connection) -> int | None:
-    """The newest sequence number in the store."""
-    value = connection.execute(select(func.max(statements.c.seq))).scalar()
-    return int(value) if value is not None else None
-
-
-def first_stored_after(connection: Connection, seq: int | None) -> datetime | None:
-    """When the oldest statement after ``seq`` was stored (the head of the export backlog)."""
-    query = select(statements.c.stored).order_by(statements.c.seq).limit(1)
-    if seq is not None:
-        query = query.where(statements.c.seq > seq)
-    value = connection.execute(query).scalar()
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -6,20 +6,16 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pyarrow as pa
 import pytest
-from deltalake import CommitProperties, Transaction, write_deltalake
 from sqlalchemy import Engine, insert
-from sqlalchemy.orm import Session
 
 from lifelong.config import Settings
+from lifelong.records.export import export_once
+from lifelong.records.formats import format_timestamp
 from lifelong.records.ops import service
-from lifelong.records.ops.lake import EXPORT_APP_ID, statements_table
-from lifelong.records.ops.rejections import record_rejection
 from lifelong.records.store import open_store
-from lifelong.records.tables import statements
+from lifelong.records.tables import rejections, statements
 
 NOW = datetime(2026, 11, 28, 12, 30, 30, tzinfo=UTC)
 
@@ -36,7 +32,7 @@ def add_statements(store: Engine, rows: list[tuple[datetime, str, str | None]]) 
     """Store minimal statement rows: (stored, client, branch_code)."""
     with store.begin() as connection:
         for stored, client, branch in rows:
-            stamp = stored.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            stamp = format_timestamp(stored)
             connection.execute(
                 insert(statements).values(
                     statement_id=str(uuid.uuid4()),
@@ -58,23 +54,21 @@ def add_statements(store: Engine, rows: list[tuple[datetime, str, str | None]]) 
             )
 
 
-def mark_exported(lake_dir: Path, seq: int) -> None:
-    """Commit to the raw statements table as the exporter does (contract C1)."""
-    table = pa.table({"seq": pa.array([seq], pa.int64()), "stored_date": ["2026-11-28"]})
-    write_deltalake(
-        str(statements_table(lake_dir)),
-        table,
-        mode="append",
-        partition_by=["stored_date"],
-        commit_properties=CommitProperties(
-            app_transactions=[Transaction(app_id=EXPORT_APP_ID, version=seq)]
-        ),
-    )
+def add_rejection(store: Engine, at: datetime, reason: str, status: int = 400) -> None:
+    """A row in the statement store's rejection log, as the statements resource writes it."""
+    with store.begin() as connection:
+        connection.execute(
+            insert(rejections).values(
+                at=format_timestamp(at),
+                client="gd-lms",
+                version="2.0.0",
+                status=status,
+                reason=reason,
+            )
+        )
 
 
-def test_overview_counts_per_minute_client_branch(
-    db: Session, store: Engine, settings: Settings
-) -> None:
+def test_overview_counts_per_minute_client_branch(store: Engine, settings: Settings) -> None:
     """Per-minute buckets cover the hour; clients and branches are counted in the window."""
     add_statements(
         store,
@@ -86,9 +80,7 @@ def test_overview_counts_per_minute_client_branch(
             (NOW - timedelta(seconds=10), "outside", None),
         ],
     )
-    overview = service.overview(
-        db, store, lake_dir=settings.lake_dir, lag_bound_seconds=60, now=NOW
-    )
+    overview = service.overview(settings, store, now=NOW)
     assert len(overview.per_minute) == 60
     assert overview.per_minute[-1] == (NOW.replace(second=0), 2)
     assert overview.stored_last_hour == 4 and overview.peak_per_minute == 2
@@ -96,43 +88,26 @@ def test_overview_counts_per_minute_client_branch(
     assert dict(overview.by_branch) == {"GD": 2, "BJ": 1, None: 1}
 
 
-def test_lag_is_age_of_oldest_unexported_statement(
-    db: Session, store: Engine, settings: Settings
-) -> None:
-    """Lag = now - stored of the first statement after the exported seq; 0 when caught up."""
-    add_statements(
-        store,
-        [
-            (NOW - timedelta(seconds=120), "platform", None),
-            (NOW - timedelta(seconds=90), "platform", None),
-            (NOW - timedelta(seconds=10), "platform", None),
-        ],
-    )
-    before = service.overview(db, store, lake_dir=settings.lake_dir, lag_bound_seconds=60, now=NOW)
-    assert not before.lake.table_exists and before.lake.backlog == 3
-    assert before.lake.lag_seconds == pytest.approx(120, abs=0.01)
-    mark_exported(settings.lake_dir, 1)
-    behind = service.overview(db, store, lake_dir=settings.lake_dir, lag_bound_seconds=60, now=NOW)
-    assert behind.lake.exported_seq == 1 and behind.lake.backlog == 2
-    assert behind.lake.lag_seconds == pytest.approx(90, abs=0.01)
-    assert not behind.lake.within_bound
-    mark_exported(settings.lake_dir, 3)
-    caught_up = service.overview(
-        db, store, lake_dir=settings.lake_dir, lag_bound_seconds=60, now=NOW
-    )
-    assert caught_up.lake.backlog == 0 and caught_up.lake.lag_seconds == 0
-    assert caught_up.lake.within_bound
+def test_lag_comes_from_the_export(store: Engine, settings: Settings) -> None:
+    """Before export the oldest statement's age is the lag; after export it is 0."""
+    now = datetime.now(UTC)
+    add_statements(store, [(now - timedelta(seconds=120), "platform", None)])
+    before = service.overview(settings, store)
+    assert before.lake["pending_statements"] == 1
+    assert before.lake["lag_seconds"] >= 120 and not before.lake["within_bound"]
+    assert export_once(settings, store) == 1
+    after = service.overview(settings, store)
+    assert after.lake["pending_statements"] == 0 and after.lake["within_bound"]
 
 
-def test_rejections_are_listed_with_reasons(db: Session, store: Engine, settings: Settings) -> None:
-    """record_rejection feeds the count, the top reasons and the recent list."""
+def test_rejections_are_counted_with_reasons(store: Engine, settings: Settings) -> None:
+    """The last hour's refusals are counted and their reasons ranked; older ones are not."""
+    add_rejection(store, NOW - timedelta(hours=3), "old reason")
     for _ in range(2):
-        record_rejection(db, reason="verb.id must be an IRI", client="gd-lms", branch_code="GD")
-    record_rejection(db, reason="statement id reused with different content", status=409)
-    db.commit()
-    overview = service.overview(
-        db, store, lake_dir=settings.lake_dir, lag_bound_seconds=60, now=datetime.now(UTC)
-    )
+        add_rejection(store, NOW - timedelta(minutes=2), "verb.id must be an IRI")
+    add_rejection(store, NOW - timedelta(minutes=1), "statement id reused", status=409)
+    overview = service.overview(settings, store, now=NOW)
     assert overview.rejected_last_hour == 3
     assert overview.top_reasons[0] == ("verb.id must be an IRI", 2)
-    assert overview.recent_rejections[0].status == 409
+    assert overview.recent_rejections[0]["status"] == 409
+    assert len(overview.recent_rejections) == 4

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from lifelong.accounts.models import Role
-from lifelong.records.ops.rejections import record_rejection
+from lifelong.records.formats import format_timestamp
+from lifelong.records.tables import rejections
 from tests.factories import login, make_user
 
 
 def test_hq_admin_sees_operations_in_chinese(client: TestClient, db: Session) -> None:
     """Headquarters sees figures, the chart, rejections with reasons; zh-CN by default."""
     user = make_user(db, Role.hq_admin)
-    record_rejection(db, reason="actor must have exactly one IFI", client="gd-lms")
     db.commit()
+    with client.app.state.lrs_engine.begin() as connection:  # type: ignore[attr-defined]
+        connection.execute(
+            insert(rejections).values(
+                at=format_timestamp(datetime.now(UTC)),
+                client="gd-lms",
+                version="1.0.3",
+                status=400,
+                reason="actor must have exactly one IFI",
+            )
+        )
     login(client, user.username)
     page = client.get("/admin/lrs")
     assert page.status_code == 200
