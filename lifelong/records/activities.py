@@ -73,21 +73,24 @@ def merge_definition(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def record_definitions(session: Session, activities: Iterable[dict[str, Any]]) -> int:
+def record_definitions(
+    session: Session, activities: Iterable[dict[str, Any]], *, define: bool = True
+) -> int:
     """Fold the definitions of Activities seen in stored statements into the canonical ones.
 
     The statements resource calls this for every Activity object of statements it stores
-    (objects, context activities, sub-statements) when the credential may define them
-    (scope ``define`` or ``all``, xAPI 1.0.3 Part Three section 4.2 on OAuth scopes).
-    Activities without a definition are remembered with an empty one. Returns how many
-    rows changed. Only flushes: the caller's unit of work commits.
+    (objects, context activities, sub-statements). ``define`` says whether the credential
+    may (re)define Activities (scope ``define`` or ``all``): without it the ids are
+    remembered but their definitions are not taken (xAPI 1.0.3 Communication section
+    4.2, OAuth scope ``define``). Returns how many rows changed. Only flushes: the
+    caller's unit of work commits.
     """
     incoming: dict[str, dict[str, Any]] = {}
     for activity in activities:
         activity_id = activity.get("id") if isinstance(activity, dict) else None
         if not isinstance(activity_id, str):
             continue
-        definition = activity.get("definition")
+        definition = activity.get("definition") if define else None
         definition = definition if isinstance(definition, dict) else {}
         previous = incoming.get(activity_id)
         incoming[activity_id] = (

@@ -42,6 +42,21 @@ def test_record_definitions_merges_language_maps(db: Session) -> None:
     }
 
 
+def test_without_define_scope_ids_are_kept_but_not_definitions(db: Session) -> None:
+    """Scope ``define`` missing: the Activity is known, its definition is not taken."""
+    record_definitions(db, [{"id": ACTIVITY, "definition": {"name": {"en-US": "A"}}}])
+    record_definitions(
+        db,
+        [
+            {"id": ACTIVITY, "definition": {"name": {"en-US": "Hijacked"}}},
+            {"id": "https://lifelong.example.org/resources/3", "definition": {"type": "x:y"}},
+        ],
+        define=False,
+    )
+    assert full_activity(db, ACTIVITY)["definition"] == {"name": {"en-US": "A"}}
+    assert "definition" not in full_activity(db, "https://lifelong.example.org/resources/3")
+
+
 def test_interaction_components_merge_by_id() -> None:
     """Choices with the same id keep every language of their description."""
     old = {"choices": [{"id": "a", "description": {"en-US": "A"}}]}
