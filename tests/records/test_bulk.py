@@ -88,8 +88,9 @@ def test_ingest_resumes_from_checkpoint(
 
 def test_statements_without_id_get_content_ids(settings: Settings) -> None:
     """Id-less statements get an id derived from their content: re-sending stores nothing."""
-    first = ingest_statements(settings, [statement(), statement(timestamp="2026-01-01T00:00:00Z")],
-                              client_name="x")  # fmt: skip
+    first = ingest_statements(
+        settings, [statement(), statement(timestamp="2026-01-01T00:00:00Z")], client_name="x"
+    )
     again = ingest_statements(settings, [statement()], client_name="x")
     assert (first.stored, again.stored, again.duplicates) == (2, 0, 1)
 

@@ -36,7 +36,7 @@ VALID: dict[str, dict[str, Any]] = {
             "verb": {"id": VERB},
             "object": {"id": ACTIVITY},
         }
-    ),  # fmt: skip
+    ),
     "2.4.4.1 choice interaction": statement(
         object={
             "id": ACTIVITY,
@@ -46,7 +46,7 @@ VALID: dict[str, dict[str, Any]] = {
                 "choices": [{"id": "a", "description": {"en-US": "A"}}, {"id": "b"}],
             },
         }
-    ),  # fmt: skip
+    ),
     "2.4.5 result": statement(
         result={
             "score": SCORE_OK,
@@ -56,7 +56,7 @@ VALID: dict[str, dict[str, Any]] = {
             "duration": "PT1H2M3.5S",
             "extensions": {"http://x.org/e": None},
         }
-    ),  # fmt: skip
+    ),
     "2.4.6 context": statement(
         context={
             "registration": "0c7e0c8a-1c31-4f4b-9c5b-0d3c2c1c0a11",
@@ -71,7 +71,7 @@ VALID: dict[str, dict[str, Any]] = {
                 "id": "0c7e0c8a-1c31-4f4b-9c5b-0d3c2c1c0a11",
             },
         }
-    ),  # fmt: skip
+    ),
     "2.4.7 timestamp with offset": statement(timestamp="2026-03-01T08:00:00.123+08:00"),
     "2.4.7 timestamp without offset (1.0.3: UTC)": statement(timestamp="2026-03-01T08:00:00"),
     "2.4.10 version 1.0.1": statement(version="1.0.1"),
@@ -136,7 +136,7 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
             }
         ),
         "not allowed",
-    ),  # fmt: skip
+    ),
     "2.4.4.1.2 duplicate component ids": (
         statement(
             object={
@@ -145,7 +145,7 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
             }
         ),
         "unique",
-    ),  # fmt: skip
+    ),
     "2.4.4.3 statementref without uuid": (
         statement(object={"objectType": "StatementRef", "id": "x"}),
         "UUID",
@@ -165,7 +165,7 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
             }
         ),
         "must not contain a SubStatement",
-    ),  # fmt: skip
+    ),
     "2.4.4.3 substatement with id": (
         statement(
             object={
@@ -177,7 +177,7 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
             }
         ),
         "must not have 'id'",
-    ),  # fmt: skip
+    ),
     "2.4.5.1 scaled out of range": (
         statement(result={"score": {"scaled": 1.5}}),
         "between -1 and 1",
@@ -194,7 +194,7 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
             object={"objectType": "Agent", "mbox": "mailto:b@x.org"}, context={"revision": "1"}
         ),
         "must not be used",
-    ),  # fmt: skip
+    ),
     "2.4.6 context language bad": (statement(context={"language": "english!"}), "RFC 5646"),
     "2.4.6 contextAgents are 2.0 only": (
         statement(context={"contextAgents": [{"objectType": "contextAgent", "agent": AGENT}]}),
@@ -219,7 +219,7 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
             ]
         ),
         "sha2",
-    ),  # fmt: skip
+    ),
     "2.3.2 voiding statement object not StatementRef": (
         statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"}),
         "StatementRef",
@@ -256,12 +256,15 @@ def test_v2_context_agents_and_groups(client: TestClient, headers_for: HeadersFo
     ok = statement(
         context={
             "contextAgents": [
-                {"objectType": "contextAgent", "agent": {"mbox": "mailto:t@x.org"},
-                 "relevantTypes": ["http://x.org/types/tutor"]}
+                {
+                    "objectType": "contextAgent",
+                    "agent": {"mbox": "mailto:t@x.org"},
+                    "relevantTypes": ["http://x.org/types/tutor"],
+                }
             ],
             "contextGroups": [{"objectType": "contextGroup", "group": GROUP}],
         }
-    )  # fmt: skip
+    )
     response = client.post("/xapi/statements", json=ok, headers=v2)
     assert response.status_code == 200, response.text
     assert response.headers["X-Experience-API-Version"] == "2.0.0"

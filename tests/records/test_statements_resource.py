@@ -327,10 +327,15 @@ def test_signed_statement(client: TestClient, xapi: dict[str, str]) -> None:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signer")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     der = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
 
     def b64(data: bytes) -> str:
@@ -345,8 +350,11 @@ def test_signed_statement(client: TestClient, xapi: dict[str, str]) -> None:
         return f"{header}.{body}.{b64(signature)}".encode()
 
     def send(stmt: dict[str, object], jws: bytes) -> int:
-        meta = {**_attachment(jws), "usageType": "http://adlnet.gov/expapi/attachments/signature",
-                "contentType": "application/octet-stream"}  # fmt: skip
+        meta = {
+            **_attachment(jws),
+            "usageType": "http://adlnet.gov/expapi/attachments/signature",
+            "contentType": "application/octet-stream",
+        }
         body, ctype = _multipart(
             {**stmt, "attachments": [meta]}, [(jws, hashlib.sha256(jws).hexdigest())]
         )
@@ -415,9 +423,10 @@ def test_alternate_request_syntax(client: TestClient, xapi: dict[str, str]) -> N
     refused = client.post("/xapi/statements?method=PUT", content=urlencode(v2), headers=form_type)
     assert refused.status_code == 400 and "2.0" in refused.json()["error"]
     extra = client.post(
-        f"/xapi/statements?method=PUT&statementId={uuid.uuid4()}", content=urlencode(form),
+        f"/xapi/statements?method=PUT&statementId={uuid.uuid4()}",
+        content=urlencode(form),
         headers=form_type,
-    )  # fmt: skip
+    )
     assert extra.status_code == 400
 
 
