@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -57,3 +58,49 @@ def revoke_command(name: Annotated[str, typer.Option(help="The credential's name
     finally:
         engine.dispose()
     console.print(f"revoked {name}")
+
+
+@app.command("export")
+def export_command() -> None:
+    """Export statements not yet in the lakehouse (in order, exactly once) and show the lag."""
+    from lifelong.records.export import export_once, export_status
+    from lifelong.records.store import open_store
+
+    settings = get_settings()
+    engine = open_store(settings)
+    try:
+        exported = export_once(settings, engine)
+        status = export_status(settings, engine)
+    finally:
+        engine.dispose()
+    console.print(
+        f"exported {exported:,} statements; last exported seq {status['last_exported_seq']:,}, "
+        f"pending {status['pending_statements']:,}"
+    )
+
+
+@app.command("ingest")
+def ingest_command(
+    files: Annotated[list[Path], typer.Argument(help="JSON-lines files, one statement a line.")],
+    client: Annotated[str, typer.Option(help="LRS credential name to store them under.")] = (
+        "lifelong-import"
+    ),
+    version: Annotated[str, typer.Option(help="xAPI version to validate against.")] = "1.0.3",
+) -> None:
+    """Bulk-ingest statement files (resumable; re-running stores nothing twice)."""
+    from lifelong.cli import fail
+    from lifelong.records.bulk import ingest_files
+    from lifelong.records.versions import negotiate
+
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise fail(f"no such file: {', '.join(missing)}")
+    report = ingest_files(
+        get_settings(), files, client_name=client, progress=True, version=negotiate(version)
+    )
+    console.print(
+        f"stored {report.stored:,}, duplicates {report.duplicates:,}, "
+        f"rejected {len(report.rejected):,}"
+    )
+    for location, reason in report.rejected[:20]:
+        console.print(f"  {location}: {reason}")

@@ -19,9 +19,17 @@ from lifelong.records.repository import StatementRepository
 from lifelong.records.validation import validator
 
 FILTERS = (
-    "agent", "verb", "activity", "registration", "related_activities", "related_agents",
-    "since", "until", "limit", "ascending",
-)  # fmt: skip
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "ascending",
+)
 PARAMETERS = frozenset(
     {*FILTERS, "statementId", "voidedStatementId", "format", "attachments", "cursor"}
 )

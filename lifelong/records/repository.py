@@ -239,13 +239,27 @@ class StatementRepository:
             voided = record.statement_id in pre_voided and record.verb_id != VOIDED
             rows.append(
                 (
-                    seq, record.statement_id, stored, _timestamp_key(stmt["timestamp"]),
-                    record.verb_id, record.actor_ifi, record.object_ifi, record.object_type,
-                    record.activity_id, record.registration, batch.authority_ifi, voided,
-                    record.voids, batch.client, record.branch_code, batch.version,
-                    record.content_hash, record.attachments, orjson.dumps(stmt).decode(),
+                    seq,
+                    record.statement_id,
+                    stored,
+                    _timestamp_key(stmt["timestamp"]),
+                    record.verb_id,
+                    record.actor_ifi,
+                    record.object_ifi,
+                    record.object_type,
+                    record.activity_id,
+                    record.registration,
+                    batch.authority_ifi,
+                    voided,
+                    record.voids,
+                    batch.client,
+                    record.branch_code,
+                    batch.version,
+                    record.content_hash,
+                    record.attachments,
+                    orjson.dumps(stmt).decode(),
                 )
-            )  # fmt: skip
+            )
             agent_rows.extend((seq, ifi) for ifi in record.related_agents)
             activity_rows.extend((seq, activity) for activity in record.related_activities)
             if record.voids:

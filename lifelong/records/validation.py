@@ -18,9 +18,20 @@ VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 
 STATEMENT_KEYS = frozenset(
-    {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
-     "version", "attachments"}
-)  # fmt: skip
+    {
+        "id",
+        "actor",
+        "verb",
+        "object",
+        "result",
+        "context",
+        "timestamp",
+        "stored",
+        "authority",
+        "version",
+        "attachments",
+    }
+)
 SUBSTATEMENT_KEYS = frozenset(
     {"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"}
 )
@@ -30,9 +41,21 @@ IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 VERB_KEYS = frozenset({"id", "display"})
 ACTIVITY_KEYS = frozenset({"objectType", "id", "definition"})
 DEFINITION_KEYS = frozenset(
-    {"name", "description", "type", "moreInfo", "interactionType", "correctResponsesPattern",
-     "choices", "scale", "source", "target", "steps", "extensions"}
-)  # fmt: skip
+    {
+        "name",
+        "description",
+        "type",
+        "moreInfo",
+        "interactionType",
+        "correctResponsesPattern",
+        "choices",
+        "scale",
+        "source",
+        "target",
+        "steps",
+        "extensions",
+    }
+)
 INTERACTION_TYPES = {
     "true-false": (),
     "choice": ("choices",),
@@ -49,9 +72,18 @@ COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 RESULT_KEYS = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
 SCORE_KEYS = frozenset({"scaled", "raw", "min", "max"})
 CONTEXT_KEYS = frozenset(
-    {"registration", "instructor", "team", "contextActivities", "revision", "platform",
-     "language", "statement", "extensions"}
-)  # fmt: skip
+    {
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
+    }
+)
 CONTEXT_KEYS_V2 = CONTEXT_KEYS | {"contextAgents", "contextGroups"}
 CONTEXT_ACTIVITY_KEYS = frozenset({"parent", "grouping", "category", "other"})
 ATTACHMENT_KEYS = frozenset(
@@ -134,9 +166,10 @@ class StatementValidator:
             self._string(agent["name"], path + ".name", "Data 2.4.2.1")
         if self._ifis(agent, path) != 1:
             raise _fail(
-                path, "an Agent needs exactly one of mbox, mbox_sha1sum, openid, account",
+                path,
+                "an Agent needs exactly one of mbox, mbox_sha1sum, openid, account",
                 "Data 2.4.2.1",
-            )  # fmt: skip
+            )
         return agent
 
     def _ifis(self, actor: dict[str, Any], path: str) -> int:
@@ -156,9 +189,11 @@ class StatementValidator:
         if "account" in actor:
             count += 1
             account = self._object(
-                actor["account"], path + ".account", frozenset({"homePage", "name"}),
+                actor["account"],
+                path + ".account",
+                frozenset({"homePage", "name"}),
                 "Data 2.4.2.4",
-            )  # fmt: skip
+            )
             if "homePage" not in account or "name" not in account:
                 raise _fail(path + ".account", "needs homePage and name", "Data 2.4.2.4")
             self._iri(account["homePage"], path + ".account.homePage", "Data 2.4.2.4")
@@ -230,26 +265,29 @@ class StatementValidator:
         interaction = definition.get("interactionType")
         if interaction is not None and interaction not in INTERACTION_TYPES:
             raise _fail(
-                path + ".interactionType", f"unknown interaction type {interaction!r}",
+                path + ".interactionType",
+                f"unknown interaction type {interaction!r}",
                 "Data 2.4.4.1.1",
-            )  # fmt: skip
+            )
         if "correctResponsesPattern" in definition:
             if interaction is None:
                 raise _fail(path, "correctResponsesPattern needs interactionType", "Data 2.4.4.1")
             pattern = definition["correctResponsesPattern"]
             if not isinstance(pattern, list) or not all(isinstance(p, str) for p in pattern):
                 raise _fail(
-                    path + ".correctResponsesPattern", "must be an array of strings",
+                    path + ".correctResponsesPattern",
+                    "must be an array of strings",
                     "Data 2.4.4.1.1",
-                )  # fmt: skip
+                )
         for key in COMPONENT_LISTS:
             if key not in definition:
                 continue
             if interaction is None or key not in INTERACTION_TYPES[interaction]:
                 raise _fail(
-                    f"{path}.{key}", f"not allowed for interactionType {interaction!r}",
+                    f"{path}.{key}",
+                    f"not allowed for interactionType {interaction!r}",
                     "Data 2.4.4.1.1",
-                )  # fmt: skip
+                )
             self._components(definition[key], f"{path}.{key}")
 
     def _components(self, value: object, path: str) -> None:
@@ -354,9 +392,10 @@ class StatementValidator:
                 self._string(context[key], f"{path}.{key}", "Data 2.4.6")
                 if object_type in ("Agent", "Group"):
                     raise _fail(
-                        f"{path}.{key}", "must not be used when the object is an Agent or Group",
+                        f"{path}.{key}",
+                        "must not be used when the object is an Agent or Group",
                         "Data 2.4.6",
-                    )  # fmt: skip
+                    )
         if "language" in context and not f.is_language_tag(context["language"]):
             raise _fail(path + ".language", "must be an RFC 5646 language tag", "Data 2.4.6")
         if "statement" in context:
@@ -395,9 +434,11 @@ class StatementValidator:
         for index, item in enumerate(value):
             item_path = f"{path}[{index}]"
             entry = self._object(
-                item, item_path, frozenset({"objectType", kind, "relevantTypes"}),
+                item,
+                item_path,
+                frozenset({"objectType", kind, "relevantTypes"}),
                 "2.0 section 5.2.7",
-            )  # fmt: skip
+            )
             if entry.get("objectType") != expected:
                 raise _fail(item_path, f"objectType must be {expected!r}", "2.0 section 5.2.7")
             if kind not in entry:
@@ -477,9 +518,10 @@ class StatementValidator:
         if "version" in stmt:
             version = stmt["version"]
             ok = isinstance(version, str) and (
-                version.startswith("1.0.") or version == "1.0"
+                version.startswith("1.0.")
+                or version == "1.0"
                 or (self.v2 and (version.startswith("2.0.") or version == "2.0"))
-            )  # fmt: skip
+            )
             if not ok:
                 raise _fail(
                     path + ".version",
@@ -491,9 +533,10 @@ class StatementValidator:
             raise _fail(path + ".stored", "must be an ISO 8601 date-time", "Data 2.4.8")
         if stmt["verb"]["id"] == VOIDED and object_type != "StatementRef":
             raise _fail(
-                path + ".object", "a voiding statement's object must be a StatementRef",
+                path + ".object",
+                "a voiding statement's object must be a StatementRef",
                 "Data 2.3.2",
-            )  # fmt: skip
+            )
         return stmt
 
     def _authority(self, value: object, path: str) -> None:
