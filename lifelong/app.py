@@ -16,6 +16,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from lifelong import __version__
 from lifelong.config import Settings, get_settings
 from lifelong.db.engine import engine_from_settings, make_session_factory
+from lifelong.records import runtime as records_runtime
+from lifelong.records.middleware import XapiMiddleware
 from lifelong.web import errors
 from lifelong.web.csrf import csrf_token
 from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, negotiate
@@ -57,10 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = engine_from_settings(settings)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        lrs = await records_runtime.start(app, settings)
         _prepare_search(settings, app.state.session_factory)
         try:
             yield
         finally:
+            await records_runtime.stop(app, lrs)
             engine.dispose()
 
     app = FastAPI(
@@ -103,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     errors.install(app)
+    # Added after the session middleware so that it runs first on /xapi requests.
+    app.add_middleware(XapiMiddleware, max_body_bytes=settings.lrs.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     from lifelong.accounts import pages as account_pages
@@ -110,6 +116,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from lifelong.learning.catalog import authoring as catalogue_authoring
     from lifelong.learning.catalog import pages as catalogue_pages
     from lifelong.learning.catalog import routes as catalogue_routes
+    from lifelong.records import about as records_about
+    from lifelong.records import resources as records_resources
+    from lifelong.records import routes as records_routes
+    from lifelong.records.documents import routes as records_documents
+    from lifelong.records.ops import pages as records_ops
     from lifelong.web import health, pages
 
     for router in (
@@ -120,6 +131,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogue_routes.router,
         catalogue_pages.router,
         catalogue_authoring.router,
+        records_routes.router,
+        records_about.router,
+        records_resources.router,
+        records_documents.router,
+        records_ops.router,
     ):
         app.include_router(router)
     return app

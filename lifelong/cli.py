@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import logging
 import socket
 import sys
 from typing import Annotated
@@ -15,6 +14,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from lifelong import __version__
 from lifelong.config import Settings, get_settings
 from lifelong.errors import LifelongError
+from lifelong.logs import configure as configure_logging
 
 app = typer.Typer(
     name="lifelong",
@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -48,7 +48,7 @@ def main(
     ] = False,
 ) -> None:
     """Lifelong: smart education for open universities."""
-    logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s %(message)s")
+    configure_logging(get_settings())
 
 
 def init_store(settings: Settings) -> None:
@@ -112,9 +112,11 @@ def serve(
 
 
 def _add_domain_commands() -> None:
-    """Mount each domain's sub-commands."""
+    """Attach each domain's sub-commands."""
     from lifelong.learning.catalog.cli import catalogue_app, search_app
+    from lifelong.records.cli import app as xapi_app
 
+    app.add_typer(xapi_app, name="xapi")
     app.add_typer(catalogue_app, name="catalogue")
     app.add_typer(search_app, name="search")
 

@@ -23,6 +23,45 @@ class SearchSettings(BaseModel):
     page_size_max: int = Field(default=100, ge=1, description="Largest page a search returns.")
 
 
+class LrsSettings(BaseModel):
+    """Settings of the learning record store (``LIFELONG_LRS__<NAME>``)."""
+
+    database_url: str | None = Field(
+        default=None,
+        description="Statement store URL; default: the operational database when it is "
+        "PostgreSQL, else a separate SQLite file lrs.db in the data directory.",
+    )
+    synchronous: str = Field(
+        default="FULL",
+        description="SQLite synchronous mode of the statement store (FULL: fsync each commit).",
+    )
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, description="Largest request body the LRS accepts (413 above)."
+    )
+    max_limit: int = Field(default=500, description="Most statements returned per GET page.")
+    export_interval_seconds: float = Field(
+        default=5.0, description="How often the lifespan task exports new statements to the lake."
+    )
+    export_lag_bound_seconds: float = Field(
+        default=60.0, description="Lakehouse lag the operations page treats as the bound."
+    )
+    export_enabled: bool = Field(
+        default=True, description="Run the lakehouse export task inside the web process."
+    )
+    credential_cache_seconds: float = Field(
+        default=5.0, description="How long a verified credential is cached in memory."
+    )
+
+
+class LrsDocumentSettings(BaseModel):
+    """Settings of the xAPI document resources (``LIFELONG_LRS_DOCUMENTS__<NAME>``)."""
+
+    max_document_bytes: int = Field(
+        default=1024 * 1024,
+        description="Largest State / Activity Profile / Agent Profile document (413 above).",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
 
@@ -59,17 +98,22 @@ class Settings(BaseSettings):
     session_max_age: int = Field(default=8 * 3600, description="Session lifetime in seconds.")
     token_max_age: int = Field(default=3600, description="API bearer token lifetime in seconds.")
     login_max_failures: int = Field(
-        default=5, description="Failed logins per account or address before throttling."
+        default=5,
+        description="Failed sign-ins per account within the window before sign-in is "
+        "throttled (per address: four times as many).",
     )
     login_window_seconds: int = Field(
         default=900, description="Window in which failed logins are counted."
     )
-    redis_url: str | None = Field(
-        default=None, description="Redis URL for shared rate limits; default: in-process."
-    )
     log_level: str = Field(default="INFO", description="Log level.")
-    search: SearchSettings = Field(default_factory=SearchSettings)
+    search: SearchSettings = Field(
+        default_factory=SearchSettings, description="Catalogue search index and limits."
+    )
     log_json: bool = Field(default=False, description="Log as JSON lines (for collectors).")
+    lrs: LrsSettings = Field(default_factory=LrsSettings, description="Learning record store.")
+    lrs_documents: LrsDocumentSettings = Field(
+        default_factory=LrsDocumentSettings, description="xAPI document resources."
+    )
 
     @field_validator("default_locale")
     @classmethod
@@ -89,6 +133,14 @@ class Settings(BaseSettings):
     def search_index_path(self) -> Path:
         """The catalogue's full-text index file on this node."""
         return self.search.index_path or self.data_dir / "search" / "catalogue.db"
+    def resolved_lrs_database_url(self) -> str:
+        """The statement store URL: explicit, else PostgreSQL shared, else ``lrs.db``."""
+        if self.lrs.database_url:
+            return normalise_database_url(self.lrs.database_url)
+        operational = self.resolved_database_url
+        if operational.startswith("postgresql"):
+            return operational
+        return f"sqlite:///{(self.data_dir / 'lrs.db').resolve()}"
 
     @property
     def lake_dir(self) -> Path:

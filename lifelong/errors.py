@@ -10,9 +10,19 @@ class LifelongError(Exception):
 
     status_code: int = 400
 
-    def __init__(self, message: str, status_code: int | None = None, detail: Any = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        status_code: int | None = None,
+        detail: Any = None,
+        params: dict[str, Any] | None = None,
+    ):
+        # ``message`` is an English msgid, optionally with %(name)s placeholders filled from
+        # ``params``; pages translate the msgid first, APIs show the English text.
+        self.template = message
+        self.params = params or {}
+        self.message = message % self.params if self.params else message
+        super().__init__(self.message)
         if status_code is not None:
             self.status_code = status_code
         self.detail = detail

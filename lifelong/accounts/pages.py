@@ -7,13 +7,15 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from lifelong.accounts import repository, service
 from lifelong.accounts.models import Role, User
 from lifelong.errors import Forbidden, LifelongError
+from lifelong.i18n import N_
 from lifelong.web.csrf import verify_csrf
 from lifelong.web.deps import AppSettings, CurrentUser, DbSession, OptionalUser, client_ip
-from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, gettext
+from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, translate_error
 from lifelong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +56,7 @@ def login(
         )
     except LifelongError as error:
         session.commit()
-        message = gettext(request.state.locale, error.message)
+        message = translate_error(request.state.locale, error.template, error.params)
         return render(
             request,
             "login.html",
@@ -90,7 +92,7 @@ def switch_language(locale: str, next: str | None = None) -> Response:
 
 def _require_admin(user: User) -> None:
     if user.role not in (Role.branch_admin, Role.hq_admin):
-        raise Forbidden("Only administrators may manage users.")
+        raise Forbidden(N_("Only administrators may manage users."))
 
 
 def _admin_scope(user: User) -> int | None:
@@ -98,12 +100,17 @@ def _admin_scope(user: User) -> int | None:
     return None if user.role == Role.hq_admin else user.branch_id
 
 
-@router.get("/admin/users")
-def users_page(
-    request: Request, session: DbSession, user: CurrentUser, role: str | None = None, page: int = 1
+def _users_view(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    role: str | None,
+    page: int,
+    form_error: str | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """People in the admin's reach, with a form to add one."""
-    _require_admin(user)
+    """The people list and the add-person form, optionally with the form's error."""
     role_filter = service.parse_role(role) if role else None
     page = max(page, 1)
     scope = _admin_scope(user)
@@ -123,9 +130,19 @@ def users_page(
             "role_filter": role,
             "roles": list(Role),
             "branches": branches,
-            "form_error": None,
+            "form_error": form_error,
         },
+        status_code=status_code,
     )
+
+
+@router.get("/admin/users")
+def users_page(
+    request: Request, session: DbSession, user: CurrentUser, role: str | None = None, page: int = 1
+) -> Response:
+    """People in the admin's reach, with a form to add one."""
+    _require_admin(user)
+    return _users_view(request, session, user, role=role, page=page)
 
 
 @router.post("/admin/users", dependencies=[Depends(verify_csrf)])
@@ -139,18 +156,30 @@ def create_user(
     branch: Annotated[str, Form(max_length=16)],
     display_name: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """Add a person; unknown role or branch is a 400 shown on the form."""
+    """Add a person; an unknown role or branch is a 400 shown on the form, nothing saved."""
     _require_admin(user)
-    service.create_user(
-        session,
-        user,
-        username=username,
-        display_name=display_name,
-        password=password,
-        role=role,
-        branch_code=branch,
-        ip=client_ip(request),
-    )
+    try:
+        service.create_user(
+            session,
+            user,
+            username=username,
+            display_name=display_name,
+            password=password,
+            role=role,
+            branch_code=branch,
+            ip=client_ip(request),
+        )
+    except LifelongError as error:
+        session.rollback()
+        return _users_view(
+            request,
+            session,
+            user,
+            role=None,
+            page=1,
+            form_error=translate_error(request.state.locale, error.template, error.params),
+            status_code=error.status_code,
+        )
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -15,10 +15,11 @@ from lifelong.accounts.passwords import DUMMY_HASH, hash_password, verify_passwo
 from lifelong.config import Settings
 from lifelong.db.base import utcnow
 from lifelong.errors import BadRequest, Forbidden, NotAuthenticated, TooManyRequests
+from lifelong.i18n import N_
 
 # One message for every failed login, whatever failed: no user enumeration.
-LOGIN_FAILED = "Incorrect username or password."
-THROTTLED = "Too many failed sign-in attempts. Try again later."
+LOGIN_FAILED = N_("Incorrect username or password.")
+THROTTLED = N_("Too many failed sign-in attempts. Try again later.")
 IP_FAILURE_FACTOR = 4
 
 
@@ -135,7 +136,8 @@ def parse_role(value: str) -> Role:
         return Role(value)
     except ValueError:
         raise BadRequest(
-            f"Unknown role: {value!r}. Known roles: " + ", ".join(r.value for r in Role)
+            N_("Unknown role: %(role)s. Known roles: %(known)s."),
+            params={"role": repr(value), "known": ", ".join(r.value for r in Role)},
         ) from None
 
 
@@ -143,7 +145,7 @@ def resolve_branch(session: Session, code: str) -> Branch:
     """A branch from its code; 400 naming the code if unknown."""
     branch = repository.branch_by_code(session, code)
     if branch is None:
-        raise BadRequest(f"Unknown branch: {code!r}.")
+        raise BadRequest(N_("Unknown branch: %(branch)s."), params={"branch": repr(code)})
     return branch
 
 
@@ -170,22 +172,22 @@ def create_user(
     parsed_role = parse_role(role)
     branch = resolve_branch(session, branch_code)
     if not can_manage(admin, branch):
-        raise Forbidden("You may manage users of your own branch only.")
+        raise Forbidden(N_("You may manage users of your own branch only."))
     if parsed_role in (Role.hq_admin, Role.analyst) and admin.role != Role.hq_admin:
-        raise Forbidden("Only headquarters administrators may grant this role.")
+        raise Forbidden(N_("Only headquarters administrators may grant this role."))
     if parsed_role in (Role.hq_admin, Role.analyst) and branch.kind != BranchKind.headquarters:
-        raise BadRequest("Headquarters roles belong to the headquarters branch.")
+        raise BadRequest(N_("Headquarters roles belong to the headquarters branch."))
     username = username.strip()
     if (
         not username
         or len(username) > 64
         or not username.replace("_", "").replace(".", "").replace("-", "").isalnum()
     ):
-        raise BadRequest("Username must be 1-64 letters, digits, '.', '-' or '_'.")
+        raise BadRequest(N_("Username must be 1-64 letters, digits, '.', '-' or '_'."))
     if len(password) < 8:
-        raise BadRequest("Password must be at least 8 characters.")
+        raise BadRequest(N_("Password must be at least 8 characters."))
     if repository.user_by_username(session, username) is not None:
-        raise BadRequest("That username is taken.")
+        raise BadRequest(N_("That username is taken."))
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -214,11 +216,11 @@ def change_role(
     """Change a user's role within the admin's reach, and audit it."""
     parsed_role = parse_role(role)
     if not can_manage(admin, user.branch):
-        raise Forbidden("You may manage users of your own branch only.")
+        raise Forbidden(N_("You may manage users of your own branch only."))
     if (
         parsed_role in (Role.hq_admin, Role.analyst) or user.role in (Role.hq_admin, Role.analyst)
     ) and admin.role != Role.hq_admin:
-        raise Forbidden("Only headquarters administrators may grant this role.")
+        raise Forbidden(N_("Only headquarters administrators may grant this role."))
     old = user.role
     user.role = parsed_role
     record(

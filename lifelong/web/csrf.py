@@ -7,6 +7,7 @@ import secrets
 from fastapi import Request
 
 from lifelong.errors import Forbidden
+from lifelong.i18n import N_
 
 CSRF_FIELD = "csrf_token"
 
@@ -30,4 +31,6 @@ async def verify_csrf(request: Request) -> None:
         or not isinstance(expected, str)
         or not secrets.compare_digest(sent, expected)
     ):
-        raise Forbidden("The form expired or came from another site. Reload the page and retry.")
+        raise Forbidden(
+            N_("The form expired or came from another site. Reload the page and retry.")
+        )

@@ -28,6 +28,9 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
+        # Detach loaded objects first so the error page can still show the signed-in user
+        # (a rollback would expire them and the session is closed by then).
+        session.expunge_all()
         session.rollback()
         _reload_user(request, session)
         raise

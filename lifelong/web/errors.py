@@ -12,23 +12,24 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifelong.errors import LifelongError, TooManyRequests
-from lifelong.web.i18n import gettext
+from lifelong.i18n import N_
+from lifelong.web.i18n import gettext, translate_error
 from lifelong.web.templating import render
 
 log = logging.getLogger("lifelong.web")
 
 API_PREFIXES = ("/api/", "/xapi", "/healthz", "/readyz")
 TITLES = {
-    400: "The request could not be understood",
-    401: "Please sign in",
-    403: "You do not have access to this page",
-    404: "Page not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "The request is too large",
-    422: "The request could not be understood",
-    429: "Too many requests",
-    500: "Something went wrong on our side",
+    400: N_("The request could not be understood"),
+    401: N_("Please sign in"),
+    403: N_("You do not have access to this page"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("The request is too large"),
+    422: N_("The request could not be understood"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong on our side"),
 }
 
 
@@ -46,6 +47,7 @@ def error_response(
     message: str,
     detail: Any = None,
     headers: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> Response:
     """Render an error as ``{"error", "detail"}`` JSON or as the HTML error page."""
     if wants_json(request):
@@ -62,7 +64,11 @@ def error_response(
     response = render(
         request,
         "error.html",
-        {"status": status, "title": title, "message": gettext(locale, message)},
+        {
+            "status": status,
+            "title": title,
+            "message": translate_error(locale, message, params or {}),
+        },
         status_code=status,
     )
     if headers:
@@ -78,7 +84,11 @@ def install(app: FastAPI) -> None:
         headers = (
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
         )
-        return error_response(request, exc.status_code, exc.message, exc.detail, headers)
+        if wants_json(request):
+            return error_response(request, exc.status_code, exc.message, exc.detail, headers)
+        return error_response(
+            request, exc.status_code, exc.template, exc.detail, headers, exc.params
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

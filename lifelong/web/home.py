@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifelong.accounts.models import Branch, Role, User
+from lifelong.i18n import N_
 from lifelong.learning.models import Certificate, Enrolment, EnrolmentStatus, Resource
 
 
@@ -28,13 +29,13 @@ def figures_for(session: Session, user: User) -> list[Figure]:
     if user.role == Role.learner:
         mine = select(func.count(Enrolment.id)).where(Enrolment.user_id == user.id)
         return [
-            Figure("Enrolled", _count(session, mine)),
+            Figure(N_("Enrolled"), _count(session, mine)),
             Figure(
-                "Completed",
+                N_("Completed"),
                 _count(session, mine.where(Enrolment.status == EnrolmentStatus.completed)),
             ),
             Figure(
-                "Certificates",
+                N_("Certificates"),
                 _count(
                     session,
                     select(func.count(Certificate.id)).where(Certificate.user_id == user.id),
@@ -50,16 +51,16 @@ def figures_for(session: Session, user: User) -> list[Figure]:
         enrolments = enrolments.where(Enrolment.branch_id == branch_id)
         completed = completed.where(Enrolment.branch_id == branch_id)
     figures = [
-        Figure("Learners", _count(session, learners)),
-        Figure("Enrolments", _count(session, enrolments)),
-        Figure("Completions", _count(session, completed)),
-        Figure("Resources", _count(session, select(func.count(Resource.id)))),
+        Figure(N_("Learners"), _count(session, learners)),
+        Figure(N_("Enrolments"), _count(session, enrolments)),
+        Figure(N_("Completions"), _count(session, completed)),
+        Figure(N_("Resources"), _count(session, select(func.count(Resource.id)))),
     ]
     if branch_id is None:
         figures.insert(
             0,
             Figure(
-                "Branches",
+                N_("Branches"),
                 _count(session, select(func.count(Branch.id)).where(Branch.kind != "headquarters")),
             ),
         )

@@ -71,3 +71,9 @@ def negotiate(accept_language: str | None, default: str) -> str:
         if tag.startswith("en"):
             return "en"
     return default
+
+
+def translate_error(locale: str, template: str, params: dict[str, object]) -> str:
+    """An error message in ``locale``: the translated msgid with its parameters filled in."""
+    translated = gettext(locale, template)
+    return translated % params if params else translated

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lifelong.accounts.models import Role, User
+from lifelong.i18n import N_
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.teacher, Role.branch_admin, Role.analyst, Role.hq_admin})
@@ -22,10 +23,10 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
-    NavItem("home", "Home", "/", ALL_ROLES),
-    NavItem("users", "People", "/admin/users", ADMINS),
-    NavItem("audit", "Security log", "/admin/audit", ADMINS),
-    NavItem("api", "API", "/api/docs", STAFF),
+    NavItem("home", N_("Home"), "/", ALL_ROLES),
+    NavItem("users", N_("People"), "/admin/users", ADMINS),
+    NavItem("audit", N_("Security log"), "/admin/audit", ADMINS),
+    NavItem("api", N_("API"), "/api/docs", STAFF),
 ]
 
 

@@ -11,15 +11,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from lifelong import __version__
+from lifelong.i18n import N_
 from lifelong.web.i18n import LOCALES, translations
 from lifelong.web.nav import for_user
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
 
 
 ROLE_LABELS = {

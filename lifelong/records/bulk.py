@@ -1,0 +1,290 @@
+"""The bulk ingestion path (contract C2): JSON-lines files or iterables of statements.
+
+Same validation as POST /xapi/statements, stored durably in large transactions,
+idempotent (same id + same content is a no-op; same id + other content is a rejected
+line), and resumable: a checkpoint per file records the byte offset of the last
+committed chunk, and whatever a crash left between commit and checkpoint is skipped as
+duplicates on the next run. Statements without an id get a name-based UUID (RFC 4122
+version 5) of their content, so re-running a file never stores them twice.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from lifelong.config import Settings
+from lifelong.db.engine import engine_from_settings, make_session_factory, transaction
+from lifelong.db.migrate import upgrade
+from lifelong.learning.xapi import extension
+from lifelong.records.credentials import XapiClient, ensure_client
+from lifelong.records.records import StatementRecord, build_record, ifi_key
+from lifelong.records.repository import Batch, BatchOutcome, StatementRepository
+from lifelong.records.store import open_store
+from lifelong.records.validation import StatementError, validator
+from lifelong.records.versions import V1
+from lifelong.records.writer import StatementWriter
+
+CHUNK_LINES = 20_000
+ID_NAMESPACE = uuid.UUID("8f0c1b6e-4d0a-5d7e-9b57-2f3c1f0a7d11")
+
+
+@dataclass
+class BulkReport:
+    """What a bulk run did."""
+
+    stored: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+Item = tuple[str, Any]  # (location, parsed statement or a parse error message)
+
+
+class _Ingestor:
+    """Validates chunks and hands them to the writer thread (one chunk in flight)."""
+
+    def __init__(self, settings: Settings, client_name: str, version: str) -> None:
+        """Resolve the client's credential and open the store."""
+        engine = engine_from_settings(settings)
+        try:
+            upgrade(engine)
+            with transaction(make_session_factory(engine)) as session:
+                self.client: XapiClient = ensure_client(session, client_name, settings.iri_base)
+        finally:
+            engine.dispose()
+        self.engine = open_store(settings)
+        self.writer = StatementWriter(StatementRepository(self.engine))
+        self.validator = validator(version)
+        self.version = version
+        self.branch_extension = extension(settings.iri_base, "branch")
+        self.authority_ifi = ifi_key(self.client.authority)
+        self.report = BulkReport()
+
+    def close(self) -> None:
+        """Stop the writer and close the store."""
+        self.writer.close()
+        self.engine.dispose()
+
+    def submit(self, items: Sequence[Item]) -> tuple[Future[BatchOutcome], dict[str, str]]:
+        """Validate a chunk and queue it for writing; returns the future and id locations."""
+        records: list[StatementRecord] = []
+        where: dict[str, str] = {}
+        hashes: dict[str, str] = {}
+        for location, stmt in items:
+            if isinstance(stmt, str):
+                self.report.rejected.append((location, stmt))
+                continue
+            try:
+                self.validator.statement(stmt)
+            except StatementError as exc:
+                self.report.rejected.append((location, exc.message))
+                continue
+            if "id" not in stmt:
+                content = orjson.dumps(stmt, option=orjson.OPT_SORT_KEYS).decode()
+                stmt["id"] = str(uuid.uuid5(ID_NAMESPACE, content))
+            record = build_record(stmt, self.client, self.version, self.branch_extension)
+            known = hashes.get(record.statement_id)
+            if known is not None:
+                if known == record.content_hash:
+                    self.report.duplicates += 1
+                else:
+                    self.report.rejected.append(
+                        (
+                            location,
+                            f"statement id {record.statement_id} repeated with other content",
+                        )
+                    )
+                continue
+            hashes[record.statement_id] = record.content_hash
+            where[record.statement_id] = location
+            records.append(record)
+        batch = Batch(
+            records=records,
+            client=self.client.name,
+            authority_ifi=self.authority_ifi,
+            version=self.version,
+            per_statement=True,
+        )
+        return self.writer.submit(batch), where
+
+    def settle(self, future: Future[BatchOutcome], where: dict[str, str]) -> None:
+        """Wait for a chunk's commit and add its outcome to the report."""
+        outcome = future.result()
+        self.report.stored += outcome.stored
+        self.report.duplicates += outcome.duplicates
+        for statement_id in outcome.conflicting:
+            self.report.rejected.append(
+                (
+                    where.get(statement_id, statement_id),
+                    f"statement {statement_id} already stored with different content (409)",
+                )
+            )
+
+
+def _parse(location: str, line: bytes) -> Item:
+    """One JSON line, or the reason it is not a statement."""
+    try:
+        return location, orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return location, f"not valid JSON: {exc}"
+
+
+def _checkpoint_path(settings: Settings) -> Path:
+    """Where bulk runs record how far each file got."""
+    return settings.data_dir / "lrs-bulk-checkpoints.json"
+
+
+def _load_checkpoints(settings: Settings) -> dict[str, dict[str, int]]:
+    """The checkpoints of earlier runs."""
+    path = _checkpoint_path(settings)
+    if not path.exists():
+        return {}
+    try:
+        data: dict[str, dict[str, int]] = orjson.loads(path.read_bytes())
+        return data
+    except orjson.JSONDecodeError:
+        return {}
+
+
+def _save_checkpoints(settings: Settings, checkpoints: dict[str, dict[str, int]]) -> None:
+    """Write the checkpoints atomically (temp file + rename)."""
+    path = _checkpoint_path(settings)
+    temp = path.with_suffix(".tmp")
+    temp.write_bytes(orjson.dumps(checkpoints))
+    os.replace(temp, path)
+
+
+def _chunks(path: Path, start: int) -> Iterator[tuple[list[Item], int, int]]:
+    """Chunks of parsed lines with the byte offset after each chunk and its byte size."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        offset = start
+        line_no = 0 if start == 0 else -1  # line numbers are exact only from the start
+        items: list[Item] = []
+        size = 0
+        for line in handle:
+            offset += len(line)
+            size += len(line)
+            if line_no >= 0:
+                line_no += 1
+            if not line.strip():
+                continue
+            location = f"{path.name}:{line_no}" if line_no >= 0 else f"{path.name}@{offset}"
+            items.append(_parse(location, line))
+            if len(items) >= CHUNK_LINES:
+                yield items, offset, size
+                items, size = [], 0
+        if items or size:
+            yield items, offset, size
+
+
+def _progress(enabled: bool) -> Progress:
+    """A Rich progress bar (disabled when not wanted)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        disable=not enabled,
+        transient=False,
+    )
+
+
+def ingest_files(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    client_name: str,
+    progress: bool = True,
+    version: str = V1,
+) -> BulkReport:
+    """Ingest JSON-lines statement files, resuming each from its checkpoint."""
+    ingestor = _Ingestor(settings, client_name, version)
+    checkpoints = _load_checkpoints(settings)
+    try:
+        total = sum(Path(p).stat().st_size for p in paths)
+        with _progress(progress) as bar:
+            task = bar.add_task("statements", total=total, rate="")
+            for raw_path in paths:
+                path = Path(raw_path).resolve()
+                stat = path.stat()
+                key = str(path)
+                mark = checkpoints.get(key)
+                start = 0
+                if mark and mark["size"] == stat.st_size and mark["mtime_ns"] == stat.st_mtime_ns:
+                    start = mark["offset"]
+                bar.advance(task, start)
+                pending: tuple[Future[BatchOutcome], dict[str, str], int, int] | None = None
+                for items, offset, size in _chunks(path, start):
+                    future, where = ingestor.submit(items)
+                    if pending is not None:
+                        _finish(ingestor, pending, checkpoints, key, stat, settings, bar, task)
+                    pending = (future, where, offset, size)
+                if pending is not None:
+                    _finish(ingestor, pending, checkpoints, key, stat, settings, bar, task)
+    finally:
+        ingestor.close()
+    return ingestor.report
+
+
+def _finish(
+    ingestor: _Ingestor,
+    pending: tuple[Future[BatchOutcome], dict[str, str], int, int],
+    checkpoints: dict[str, dict[str, int]],
+    key: str,
+    stat: os.stat_result,
+    settings: Settings,
+    bar: Progress,
+    task: Any,
+) -> None:
+    """Settle a committed chunk, then move the file's checkpoint past it."""
+    future, where, offset, size = pending
+    ingestor.settle(future, where)
+    checkpoints[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "offset": offset}
+    _save_checkpoints(settings, checkpoints)
+    bar.update(task, advance=size, rate=f"{ingestor.report.stored:,} stored")
+
+
+def ingest_statements(
+    settings: Settings,
+    statements: Iterable[dict[str, Any]],
+    *,
+    client_name: str,
+    progress: bool = False,
+    version: str = V1,
+) -> BulkReport:
+    """Ingest statements from an iterable (idempotent; no checkpoint: re-run to resume)."""
+    ingestor = _Ingestor(settings, client_name, version)
+    try:
+        with _progress(progress) as bar:
+            task = bar.add_task("statements", total=None, rate="")
+            pending: tuple[Future[BatchOutcome], dict[str, str]] | None = None
+            items: list[Item] = []
+            for index, stmt in enumerate(statements):
+                items.append((f"statement[{index}]", stmt))
+                if len(items) >= CHUNK_LINES:
+                    submitted = ingestor.submit(items)
+                    if pending is not None:
+                        ingestor.settle(*pending)
+                    pending, items = submitted, []
+                    bar.update(task, advance=CHUNK_LINES, rate=f"{ingestor.report.stored:,}")
+            if items:
+                submitted = ingestor.submit(items)
+                if pending is not None:
+                    ingestor.settle(*pending)
+                pending = submitted
+            if pending is not None:
+                ingestor.settle(*pending)
+    finally:
+        ingestor.close()
+    return ingestor.report

@@ -1,0 +1,1 @@
+"""xAPI document resources: State, Activity Profile and Agent Profile."""

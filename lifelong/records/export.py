@@ -1,0 +1,164 @@
+"""Move stored statements to the lakehouse, in order and exactly once (contract C1).
+
+Each Delta commit carries an application transaction (app id ``lifelong-lrs-export``,
+version = the last ``seq`` it holds); the exporter resumes from that version, so a crash
+between writing files and committing, or after committing, neither loses nor repeats a
+statement. A file lock keeps two exporters (web process and CLI) from racing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
+from sqlalchemy import Engine
+
+from lifelong.config import Settings
+from lifelong.records.formats import parse_timestamp
+from lifelong.records.repository import StatementRepository
+
+log = logging.getLogger("lifelong.records.export")
+APP_ID = "lifelong-lrs-export"
+TS = pa.timestamp("us", tz="UTC")
+SCHEMA = pa.schema(
+    [
+        ("seq", pa.int64()),
+        ("statement_id", pa.string()),
+        ("stored", TS),
+        ("timestamp", TS),
+        ("verb_id", pa.string()),
+        ("actor_ifi", pa.string()),
+        ("activity_id", pa.string()),
+        ("object_type", pa.string()),
+        ("registration", pa.string()),
+        ("branch_code", pa.string()),
+        ("client", pa.string()),
+        ("version", pa.string()),
+        ("statement", pa.string()),
+        ("stored_date", pa.string()),
+    ]
+)
+COLUMNS = (
+    "seq, statement_id, stored, timestamp, verb_id, actor_ifi, activity_id, object_type, "
+    "registration, branch_code, client, version, statement"
+)
+
+
+def table_path(settings: Settings) -> Path:
+    """Where the raw statements table lives (C1)."""
+    return settings.lake_dir / "raw" / "xapi_statements"
+
+
+def last_exported_seq(path: Path) -> int:
+    """The last seq committed to the table (its application transaction version)."""
+    if not (path / "_delta_log").exists():
+        return 0
+    version = DeltaTable(str(path)).transaction_version(APP_ID)
+    return int(version or 0)
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[bool]:
+    """Hold the exporter's lock file; yields False when another exporter holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / ".xapi_statements.export.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _arrow(rows: list[tuple[Any, ...]]) -> pa.Table:
+    """Rows of the store as the C1 Arrow table."""
+    columns = list(zip(*rows, strict=True))
+    stored = pa.array(columns[2], pa.string())
+    arrays = [
+        pa.array(columns[0], pa.int64()),
+        pa.array(columns[1], pa.string()),
+        pc.cast(stored, TS),
+        pc.cast(pa.array(columns[3], pa.string()), TS),
+        *(pa.array(columns[i], pa.string()) for i in range(4, 13)),
+        pc.utf8_slice_codeunits(stored, 0, 10),
+    ]
+    return pa.Table.from_arrays(arrays, schema=SCHEMA)
+
+
+def export_once(settings: Settings, engine: Engine, *, chunk: int = 200_000) -> int:
+    """Export every statement not yet in the lake; returns how many were exported."""
+    path = table_path(settings)
+    repository = StatementRepository(engine)
+    exported = 0
+    with _exclusive(path) as mine:
+        if not mine:
+            return 0
+        while True:
+            after = last_exported_seq(path)
+            rows = repository.fetch(
+                f"SELECT {COLUMNS} FROM lrs_statements WHERE seq > ? ORDER BY seq LIMIT {chunk}",
+                (after,),
+            )
+            if not rows:
+                return exported
+            last = int(rows[-1][0])
+            write_deltalake(
+                str(path),
+                _arrow(rows),
+                mode="append",
+                partition_by=["stored_date"],
+                commit_properties=CommitProperties(
+                    app_transactions=[Transaction(app_id=APP_ID, version=last)]
+                ),
+            )
+            exported += len(rows)
+            if len(rows) < chunk:
+                return exported
+
+
+def export_status(settings: Settings, engine: Engine) -> dict[str, Any]:
+    """Lakehouse lag: last exported and last stored seq, and how old the oldest gap is."""
+    repository = StatementRepository(engine)
+    exported = last_exported_seq(table_path(settings))
+    newest = repository.fetch("SELECT seq FROM lrs_statements ORDER BY seq DESC LIMIT 1")
+    last_seq = int(newest[0][0]) if newest else 0
+    lag_seconds = 0.0
+    if last_seq > exported:
+        oldest = repository.fetch(
+            "SELECT stored FROM lrs_statements WHERE seq > ? ORDER BY seq LIMIT 1", (exported,)
+        )
+        instant = parse_timestamp(oldest[0][0]) if oldest else None
+        if instant is not None:
+            lag_seconds = max(0.0, (datetime.now(UTC) - instant).total_seconds())
+    return {
+        "last_exported_seq": exported,
+        "last_stored_seq": last_seq,
+        "pending_statements": last_seq - exported,
+        "lag_seconds": round(lag_seconds, 3),
+        "bound_seconds": settings.lrs.export_lag_bound_seconds,
+        "within_bound": lag_seconds <= settings.lrs.export_lag_bound_seconds,
+    }
+
+
+async def export_forever(settings: Settings, engine: Engine) -> None:
+    """The lifespan task: export, then wait ``export_interval_seconds``, until cancelled."""
+    while True:
+        try:
+            await asyncio.to_thread(export_once, settings, engine)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("lakehouse export failed; retrying")
+        await asyncio.sleep(settings.lrs.export_interval_seconds)

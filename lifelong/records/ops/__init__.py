@@ -1,0 +1,1 @@
+"""Operations of the LRS for headquarters: throughput, rejections, lakehouse lag."""

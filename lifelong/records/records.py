@@ -1,0 +1,127 @@
+"""From a validated statement to the row the store keeps (ids, authority, index keys)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from lifelong.records.credentials import XapiClient
+from lifelong.records.validation import VOIDED
+
+# Properties the LRS sets or may change: ignored when comparing two statements with the
+# same id (1.0.3 Data 2.3.1 Statement Comparison Requirements).
+_NOT_COMPARED = ("stored", "authority", "version")
+
+
+def ifi_key(actor: dict[str, Any]) -> str:
+    """The canonical key of an Agent's or Group's IFI (contract C1 ``actor_ifi``)."""
+    if "mbox" in actor:
+        return "mbox::" + actor["mbox"].lower()
+    if "mbox_sha1sum" in actor:
+        return "mbox_sha1sum::" + actor["mbox_sha1sum"].lower()
+    if "openid" in actor:
+        return "openid::" + actor["openid"]
+    if "account" in actor:
+        account = actor["account"]
+        return f"account::{account['homePage']}::{account['name']}"
+    members = sorted(ifi_key(member) for member in actor.get("member") or [])
+    return "group::" + hashlib.sha1("\n".join(members).encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class StatementRecord:
+    """One statement ready to store: the JSON to keep and the keys every filter uses."""
+
+    statement: dict[str, Any]
+    statement_id: str
+    content_hash: str
+    verb_id: str
+    actor_ifi: str
+    object_ifi: str | None
+    object_type: str
+    activity_id: str | None
+    registration: str | None
+    voids: str | None
+    timestamp_given: bool
+    attachments: bool
+    branch_code: str | None
+    related_agents: list[str] = field(default_factory=list)
+    related_activities: list[str] = field(default_factory=list)
+    # Filled by the store when it writes the statement:
+    seq: int = 0
+    stored: str = ""
+
+
+def _related(stmt: dict[str, Any], agents: list[str], activities: list[str]) -> None:
+    """Collect the agents and activities that related_agents/_activities also match."""
+    context = stmt.get("context")
+    if context:
+        for key in ("instructor", "team"):
+            if key in context:
+                agents.append(ifi_key(context[key]))
+        for item in context.get("contextAgents") or ():
+            agents.append(ifi_key(item["agent"]))
+        for item in context.get("contextGroups") or ():
+            agents.append(ifi_key(item["group"]))
+        for items in (context.get("contextActivities") or {}).values():
+            activities.extend(item["id"] for item in items)
+
+
+def build_record(
+    stmt: dict[str, Any], client: XapiClient, version: str, branch_extension: str
+) -> StatementRecord:
+    """Assign id, authority and version; compute index keys and the comparison hash."""
+    given_id = stmt.get("id")
+    statement_id = given_id.lower() if given_id else str(uuid.uuid4())
+    stmt["id"] = statement_id
+    compared = {k: v for k, v in stmt.items() if k not in _NOT_COMPARED}
+    content_hash = hashlib.sha256(orjson.dumps(compared, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    # 1.0.3 Data 2.4.9: the LRS sets authority from the credential; 2.4.10: version.
+    stmt["authority"] = client.authority
+    stmt["version"] = stmt.get("version") or ("2.0.0" if version.startswith("2") else "1.0.0")
+    obj = stmt["object"]
+    object_type = obj.get("objectType", "Activity")
+    related_agents: list[str] = []
+    related_activities: list[str] = []
+    _related(stmt, related_agents, related_activities)
+    object_ifi = activity_id = None
+    if object_type == "Activity":
+        activity_id = obj["id"]
+    elif object_type in ("Agent", "Group"):
+        object_ifi = ifi_key(obj)
+    elif object_type == "SubStatement":
+        related_agents.append(ifi_key(obj["actor"]))
+        sub_object = obj["object"]
+        sub_type = sub_object.get("objectType", "Activity")
+        if sub_type == "Activity":
+            related_activities.append(sub_object["id"])
+        elif sub_type in ("Agent", "Group"):
+            related_agents.append(ifi_key(sub_object))
+        _related(obj, related_agents, related_activities)
+    context = stmt.get("context") or {}
+    verb_id = stmt["verb"]["id"]
+    branch_code = client.branch_code
+    if branch_code is None:
+        extension = (context.get("extensions") or {}).get(branch_extension)
+        branch_code = extension if isinstance(extension, str) and extension else None
+    return StatementRecord(
+        statement=stmt,
+        statement_id=statement_id,
+        content_hash=content_hash,
+        verb_id=verb_id,
+        actor_ifi=ifi_key(stmt["actor"]),
+        object_ifi=object_ifi,
+        object_type=object_type,
+        activity_id=activity_id,
+        registration=(context.get("registration") or "").lower() or None,
+        voids=obj["id"].lower() if verb_id == VOIDED else None,
+        timestamp_given="timestamp" in stmt,
+        attachments=bool(stmt.get("attachments")),
+        branch_code=branch_code[:16] if branch_code else None,
+        related_agents=sorted(set(related_agents)),
+        related_activities=sorted(set(related_activities)),
+    )

@@ -1,0 +1,292 @@
+"""SQL of the statement store, on raw DB-API connections (SQLite or PostgreSQL).
+
+The ORM is bypassed on purpose: ingest runs at tens of thousands of statements per
+second, where per-row object overhead would dominate. Writes are serialised (SQLite's
+write lock, a PostgreSQL advisory lock) so that ``seq`` order is commit order, which the
+lakehouse export relies on (contract C1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine
+
+from lifelong.records.formats import format_timestamp, parse_timestamp
+from lifelong.records.records import StatementRecord
+from lifelong.records.validation import VOIDED
+
+WRITE_LOCK_ID = 74_221_903  # pg_advisory_xact_lock key of the statement writer
+CHUNK = 500
+
+INSERT_STATEMENT = (
+    "INSERT INTO lrs_statements (seq, statement_id, stored, timestamp, verb_id, actor_ifi, "
+    "object_ifi, object_type, activity_id, registration, authority_ifi, voided, voids, client, "
+    "branch_code, version, content_hash, attachments, statement) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_AGENT = "INSERT INTO lrs_statement_agents (seq, ifi) VALUES (?, ?)"
+INSERT_ACTIVITY = "INSERT INTO lrs_statement_activities (seq, activity_id) VALUES (?, ?)"
+INSERT_ATTACHMENT = (
+    "INSERT INTO lrs_attachments (sha2, content_type, length, content) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (sha2) DO NOTHING"
+)
+
+
+@dataclass
+class BatchOutcome:
+    """What happened to one submitted batch inside a write."""
+
+    ids: list[str] = field(default_factory=list)
+    stored: int = 0
+    duplicates: int = 0
+    conflict: str | None = None
+    conflicting: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    """Statements submitted together: all stored, or none when one conflicts."""
+
+    records: list[StatementRecord]
+    client: str
+    authority_ifi: str
+    version: str
+    attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # Bulk imports refuse only the conflicting statements, not their whole batch.
+    per_statement: bool = False
+
+
+class StatementRepository:
+    """Reads and writes the statement tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Bind to the store's engine."""
+        self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql"
+        self._writer: Any = None
+
+    def sql(self, text: str) -> str:
+        """Adapt ``?`` placeholders to the driver's paramstyle."""
+        return text.replace("?", "%s") if self.postgres else text
+
+    # -- connections ---------------------------------------------------------------------
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A pooled DB-API cursor for reads."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+            connection.rollback()
+        finally:
+            connection.close()
+
+    def _writer_connection(self) -> Any:
+        """The one connection that writes (kept open; autocommit off, explicit BEGIN)."""
+        if self._writer is None:
+            self._writer = self.engine.raw_connection()
+            if not self.postgres:
+                self._writer.driver_connection.isolation_level = None
+        return self._writer
+
+    def close(self) -> None:
+        """Release the writer connection."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def fetch(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query and return all rows."""
+        with self.reading() as cursor:
+            cursor.execute(self.sql(text), tuple(params))
+            return list(cursor.fetchall())
+
+    def seq_stored_by(self, bound: str) -> int:
+        """The last seq stored at or before ``bound`` (0 when none): since/until as seq.
+
+        ``stored`` never decreases as ``seq`` grows, so a binary search over the primary
+        key answers in ~log2(n) point lookups without an index on ``stored``.
+        """
+        with self.reading() as cursor:
+            cursor.execute("SELECT max(seq) FROM lrs_statements")
+            low, high = 0, int(cursor.fetchone()[0] or 0)
+            probe = self.sql(
+                "SELECT seq, stored FROM lrs_statements WHERE seq >= ? ORDER BY seq LIMIT 1"
+            )
+            while low < high:
+                middle = (low + high + 1) // 2
+                cursor.execute(probe, (middle,))
+                row = cursor.fetchone()
+                if row is None or row[0] > high or row[1] > bound:
+                    high = middle - 1
+                else:
+                    low = int(row[0])
+            return low
+
+    def attachments(self, hashes: Sequence[str]) -> list[tuple[str, str, bytes]]:
+        """Stored attachment payloads for ``hashes``: (sha2, content type, bytes)."""
+        if not hashes:
+            return []
+        marks = ",".join("?" * len(hashes))
+        rows = self.fetch(
+            f"SELECT sha2, content_type, content FROM lrs_attachments WHERE sha2 IN ({marks})",
+            [h.lower() for h in hashes],
+        )
+        return [(row[0], row[1], bytes(row[2])) for row in rows]
+
+    # -- writing -------------------------------------------------------------------------
+    def write(self, batches: Sequence[Batch]) -> list[BatchOutcome]:
+        """Store the batches in one transaction (group commit); durable on return."""
+        connection = self._writer_connection()
+        cursor = connection.cursor()
+        try:
+            if self.postgres:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_ID,))
+            else:
+                cursor.execute("BEGIN IMMEDIATE")
+            outcomes = self._write_locked(cursor, batches)
+            if self.postgres:
+                connection.commit()
+            else:
+                cursor.execute("COMMIT")
+            return outcomes
+        except BaseException:
+            if self.postgres:
+                connection.rollback()
+            else:
+                with suppress(Exception):
+                    cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+
+    def _existing(self, cursor: Any, ids: list[str], column: str, select: str) -> dict[str, Any]:
+        """Map each of ``ids`` found in ``column`` to the ``select`` value."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start : start + CHUNK]
+            marks = ",".join("?" * len(part))
+            cursor.execute(
+                self.sql(
+                    f"SELECT {column}, {select} FROM lrs_statements WHERE {column} IN ({marks})"
+                ),
+                part,
+            )
+            found.update(cursor.fetchall())
+        return found
+
+    def _write_locked(self, cursor: Any, batches: Sequence[Batch]) -> list[BatchOutcome]:
+        """The body of a write, under the store's write lock."""
+        cursor.execute("SELECT seq, stored FROM lrs_statements ORDER BY seq DESC LIMIT 1")
+        last = cursor.fetchone()
+        seq, last_stored = (last[0], last[1]) if last else (0, "")
+        stored = max(format_timestamp(datetime.now(UTC)), last_stored)
+        all_ids = list({r.statement_id for batch in batches for r in batch.records})
+        existing = self._existing(cursor, all_ids, "statement_id", "content_hash")
+        added: dict[str, str] = {}
+        outcomes: list[BatchOutcome] = []
+        accepted: list[tuple[Batch, StatementRecord]] = []
+        for batch in batches:
+            outcome = BatchOutcome(ids=[r.statement_id for r in batch.records])
+            fresh: list[StatementRecord] = []
+            for record in batch.records:
+                known = existing.get(record.statement_id) or added.get(record.statement_id)
+                if known is None:
+                    fresh.append(record)
+                elif known == record.content_hash:
+                    outcome.duplicates += 1
+                elif batch.per_statement:
+                    outcome.conflicting.append(record.statement_id)
+                else:
+                    outcome.conflict = (
+                        f"statement {record.statement_id} already exists with different "
+                        "content (xAPI Communication 2.1.1: statements are immutable)"
+                    )
+                    break
+            if outcome.conflict is None:
+                for record in fresh:
+                    added[record.statement_id] = record.content_hash
+                    accepted.append((batch, record))
+                outcome.stored = len(fresh)
+            outcomes.append(outcome)
+        if not accepted:
+            return outcomes
+        # A statement voided before it arrived is voided on arrival (Data 2.3.2).
+        pre_voided = set(
+            self._existing(cursor, [r.statement_id for _, r in accepted], "voids", "seq")
+        )
+        rows: list[tuple[Any, ...]] = []
+        agent_rows: list[tuple[int, str]] = []
+        activity_rows: list[tuple[int, str]] = []
+        voids: list[str] = []
+        for batch, record in accepted:
+            seq += 1
+            record.seq = seq
+            record.stored = stored
+            stmt = record.statement
+            stmt["stored"] = stored
+            if not record.timestamp_given:
+                stmt["timestamp"] = stored  # Data 2.4.7: default to stored
+            voided = record.statement_id in pre_voided and record.verb_id != VOIDED
+            rows.append(
+                (
+                    seq,
+                    record.statement_id,
+                    stored,
+                    _timestamp_key(stmt["timestamp"]),
+                    record.verb_id,
+                    record.actor_ifi,
+                    record.object_ifi,
+                    record.object_type,
+                    record.activity_id,
+                    record.registration,
+                    batch.authority_ifi,
+                    voided,
+                    record.voids,
+                    batch.client,
+                    record.branch_code,
+                    batch.version,
+                    record.content_hash,
+                    record.attachments,
+                    orjson.dumps(stmt).decode(),
+                )
+            )
+            agent_rows.extend((seq, ifi) for ifi in record.related_agents)
+            activity_rows.extend((seq, activity) for activity in record.related_activities)
+            if record.voids:
+                voids.append(record.voids)
+        cursor.executemany(self.sql(INSERT_STATEMENT), rows)
+        if agent_rows:
+            cursor.executemany(self.sql(INSERT_AGENT), agent_rows)
+        if activity_rows:
+            cursor.executemany(self.sql(INSERT_ACTIVITY), activity_rows)
+        if voids:
+            # A voiding statement cannot itself be voided (Data 2.3.2).
+            cursor.executemany(
+                self.sql(
+                    "UPDATE lrs_statements SET voided = ? WHERE statement_id = ? AND verb_id <> ?"
+                ),
+                [(True, target, VOIDED) for target in voids],
+            )
+        blobs = {sha: item for batch, _ in accepted for sha, item in batch.attachments.items()}
+        if blobs:
+            cursor.executemany(
+                self.sql(INSERT_ATTACHMENT),
+                [(sha, ctype, len(data), data) for sha, (ctype, data) in blobs.items()],
+            )
+        return outcomes
+
+
+def _timestamp_key(value: str) -> str:
+    """The sortable UTC form of a statement's timestamp (stored as given in the JSON)."""
+    instant = parse_timestamp(value)
+    return format_timestamp(instant) if instant else value

@@ -1,0 +1,122 @@
+"""Tables of the statement store (its own metadata: by default it lives in ``lrs.db``).
+
+Every statement filter of xAPI 1.0.3 section 7.2.3 (2.0 section 4.1.6.1) has an index
+ending in ``seq``, so a filtered page is one index range scan in stored order. ``stored``
+is non-decreasing in ``seq`` (one writer assigns both), so since/until become ``seq``
+bounds found by binary search on the primary key and need no index of their own.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from lifelong.db.base import NAMING_CONVENTION
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+statements = Table(
+    "lrs_statements",
+    metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("statement_id", String(36), nullable=False, unique=True),
+    Column("stored", String(32), nullable=False),
+    Column("timestamp", String(32), nullable=False),
+    Column("verb_id", String(2048), nullable=False),
+    Column("actor_ifi", String(2048), nullable=False),
+    Column("object_ifi", String(2048)),
+    Column("object_type", String(16), nullable=False),
+    Column("activity_id", String(2048)),
+    Column("registration", String(36)),
+    Column("authority_ifi", String(2048), nullable=False),
+    Column("voided", Boolean, nullable=False, default=False),
+    Column("voids", String(36)),
+    Column("client", String(100), nullable=False),
+    Column("branch_code", String(16)),
+    Column("version", String(8), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("attachments", Boolean, nullable=False, default=False),
+    Column("statement", Text, nullable=False),
+    Index("ix_lrs_statements_actor", "actor_ifi", "verb_id", "seq"),
+    Index(
+        "ix_lrs_statements_object",
+        "object_ifi",
+        "verb_id",
+        "seq",
+        sqlite_where=text("object_ifi IS NOT NULL"),
+        postgresql_where=text("object_ifi IS NOT NULL"),
+    ),
+    Index("ix_lrs_statements_verb", "verb_id", "seq"),
+    Index("ix_lrs_statements_activity", "activity_id", "seq"),
+    Index(
+        "ix_lrs_statements_registration",
+        "registration",
+        "seq",
+        sqlite_where=text("registration IS NOT NULL"),
+        postgresql_where=text("registration IS NOT NULL"),
+    ),
+    Index("ix_lrs_statements_authority", "authority_ifi", "seq"),
+    Index("ix_lrs_statements_branch", "branch_code", "seq"),
+    Index(
+        "ix_lrs_statements_voids",
+        "voids",
+        sqlite_where=text("voids IS NOT NULL"),
+        postgresql_where=text("voids IS NOT NULL"),
+    ),
+)
+
+# Agents a statement mentions besides actor/object/authority (team, instructor,
+# SubStatement actor/object): what related_agents=true also searches (7.2.3).
+statement_agents = Table(
+    "lrs_statement_agents",
+    metadata,
+    Column("seq", SEQ, nullable=False),
+    Column("ifi", String(2048), nullable=False),
+    Index("ix_lrs_statement_agents_ifi", "ifi", "seq"),
+    Index("ix_lrs_statement_agents_seq", "seq"),
+)
+
+# Activities in context.contextActivities and in a SubStatement's object: what
+# related_activities=true also searches (7.2.3).
+statement_activities = Table(
+    "lrs_statement_activities",
+    metadata,
+    Column("seq", SEQ, nullable=False),
+    Column("activity_id", String(2048), nullable=False),
+    Index("ix_lrs_statement_activities_activity", "activity_id", "seq"),
+    Index("ix_lrs_statement_activities_seq", "seq"),
+)
+
+# Attachment payloads by SHA-2 (1.0.3 section 2.4.11): stored once, shared by statements.
+attachments = Table(
+    "lrs_attachments",
+    metadata,
+    Column("sha2", String(128), primary_key=True),
+    Column("content_type", String(255), nullable=False),
+    Column("length", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+# Requests the statement resource refused, with the reason (for the operations page).
+rejections = Table(
+    "lrs_rejections",
+    metadata,
+    Column("id", SEQ, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False, index=True),
+    Column("client", String(100), nullable=False),
+    Column("version", String(8), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+)

@@ -1,0 +1,93 @@
+"""A live server in a subprocess and a headless Chromium (Debian's, never downloaded)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lifelong.config import Settings
+
+CHROMIUM = os.environ.get("LIFELONG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    """An unused TCP port on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def serve(settings_env: dict[str, str]) -> Iterator[Callable[[], str]]:
+    """Start ``lifelong serve`` on a free port with the test's data; returns its base URL."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start() -> str:
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lifelong.cli", "serve", "--port", str(port)],
+            env=settings_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode() if process.stderr else "")
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    return base
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not become ready in 30 s")
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def settings_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
+    """Environment variables that point a subprocess at the test's stores."""
+    env = dict(os.environ)
+    env["LIFELONG_DATA_DIR"] = str(settings.data_dir)
+    env["LIFELONG_DATABASE_URL"] = settings.resolved_database_url
+    env["LIFELONG_SECRET_KEY"] = "e2e-secret"
+    env["LIFELONG_LOG_LEVEL"] = "WARNING"
+    return env
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium through Playwright; skipped clearly if it is missing."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -1,0 +1,61 @@
+"""The command line: version, init, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from lifelong import __version__
+
+
+def lifelong(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "lifelong.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_version() -> None:
+    result = lifelong("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"lifelong {__version__}"
+
+
+def test_init_creates_the_store_and_is_idempotent(tmp_path: Path) -> None:
+    env = {"LIFELONG_DATA_DIR": str(tmp_path / "d"), "LIFELONG_DATABASE_URL": ""}
+    first = lifelong("init", env=env)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "d" / "lifelong.db").exists()
+    assert lifelong("init", env=env).returncode == 0
+
+
+def test_serve_on_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = lifelong("serve", "--port", str(port), env={"LIFELONG_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: port {port} on 127.0.0.1 is already in use; choose another with --port"
+    )
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    env = {
+        "LIFELONG_DATA_DIR": str(tmp_path),
+        "LIFELONG_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nowhere",
+    }
+    result = lifelong("init", env=env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: cannot reach the database")
+    assert "Traceback" not in result.stderr
