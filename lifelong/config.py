@@ -133,6 +133,8 @@ class Settings(BaseSettings):
     def search_index_path(self) -> Path:
         """The catalogue's full-text index file on this node."""
         return self.search.index_path or self.data_dir / "search" / "catalogue.db"
+
+    @property
     def resolved_lrs_database_url(self) -> str:
         """The statement store URL: explicit, else PostgreSQL shared, else ``lrs.db``."""
         if self.lrs.database_url:
