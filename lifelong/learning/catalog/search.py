@@ -110,14 +110,17 @@ def analyse(settings: Settings, q: str) -> tuple[list[analysis.QueryTerm], dict[
     terms = analysis.query_terms(q)
     corrections: dict[str, str] = {}
     index = catalogue_index(settings)
+    view = postings_view(settings)
+    view.refresh()
     for term in terms:
         if not term.latin or settings.search.max_edits == 0:
             continue
+        if term.alternatives[0][0] in view.postings:
+            continue  # another form of a known word (learned ~ learning): not a typo
         candidates = index.corrections(term.typed, settings.search.max_edits)
         if candidates:
             corrections[term.typed] = candidates[0]
             term.corrected = candidates[0]
-            # Keep the typed word too: the index may know its stem from another form.
             term.alternatives += [(analysis.stem(c),) for c in candidates]
             term.highlight.update(candidates)
     return terms, corrections

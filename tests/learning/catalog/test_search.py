@@ -203,3 +203,13 @@ def test_missing_index_file_is_rebuilt(db: Session, settings: Settings) -> None:
     settings.search_index_path.unlink()
     assert indexing.sync(settings, db) == "rebuilt"
     assert indexing.catalogue_index(settings).meta()["documents"] == "5"
+
+
+def test_other_forms_of_known_words_are_not_corrected(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    seed_catalogue(db)
+    index_now(settings, db)
+    body = _search(client, q="learned")  # not in the vocabulary, but its stem is indexed
+    assert body["corrections"] == {}
+    assert _titles(body) == ["Introduction to Machine Learning"]
