@@ -252,3 +252,30 @@ def test_cli_import(catalogue: None, settings: Settings, monkeypatch: pytest.Mon
         assert "成人学习心理学" in result.output
     finally:
         get_settings.cache_clear()
+
+
+def test_import_page_shows_the_report_escaped(
+    catalogue: None, client: TestClient, db: Session
+) -> None:
+    make_user(db, Role.branch_admin, username="admin_import")
+    db.commit()
+    from tests.factories import login
+
+    login(client, "admin_import")
+    form = client.get("/teach/import")
+    token = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    hostile = (
+        "external_id,title,type,level,format,subject\n"
+        "X-1,ok,course,bachelor,video,EDU\nX-2,bad,<script>alert(1)</script>,bachelor,video,EDU\n"
+    ).encode()
+    page = client.post(
+        "/teach/import",
+        data={"csrf_token": token, "provider": "OU"},
+        files={"file": ("hostile.csv", hostile, "text/csv")},
+    )
+    assert page.status_code == 200, page.text
+    assert 'id="report"' in page.text
+    assert "<script>alert(1)</script>" not in page.text
+    assert "Unknown type &#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39;" in page.text
+    empty = client.post("/teach/import", data={"csrf_token": token, "provider": "OU"})
+    assert empty.status_code == 400
