@@ -265,9 +265,9 @@ def test_import_page_shows_the_report_escaped(
     form = client.get("/teach/import")
     token = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     hostile = (
-        "external_id,title,type,level,format,subject\n"
-        "X-1,ok,course,bachelor,video,EDU\nX-2,bad,<script>alert(1)</script>,bachelor,video,EDU\n"
-    ).encode()
+        b"external_id,title,type,level,format,subject\n"
+        b"X-1,ok,course,bachelor,video,EDU\nX-2,bad,<script>alert(1)</script>,bachelor,video,EDU\n"
+    )
     page = client.post(
         "/teach/import",
         data={"csrf_token": token, "provider": "OU"},
