@@ -32,22 +32,10 @@ def get_db(request: Request) -> Iterator[Session]:
         # (a rollback would expire them and the session is closed by then).
         session.expunge_all()
         session.rollback()
-        _reload_user(request, session)
         raise
     finally:
         session.close()
 
-
-def _reload_user(request: Request, session: Session) -> None:
-    """Reload the signed-in user after a rollback expired it, so the error page (which
-    shows the navigation for the user's role) can still read it once the session closes."""
-    user = getattr(request.state, "user", None)
-    if user is None:
-        return
-    try:
-        session.refresh(user)
-    except Exception:  # the database itself failed: render the error page anonymously
-        request.state.user = None
 
 
 DbSession = Annotated[Session, Depends(get_db)]
