@@ -37,7 +37,6 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-
 DbSession = Annotated[Session, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
