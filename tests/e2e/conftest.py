@@ -1,9 +1,8 @@
-"""A live server in a subprocess and a headless Chromium (Debian's, never downloaded)."""
+"""A live server in a subprocess (the browser fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,16 +14,6 @@ import httpx
 import pytest
 
 from lifelong.config import Settings
-
-CHROMIUM = os.environ.get("LIFELONG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def free_port() -> int:
@@ -78,16 +67,3 @@ def settings_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
     env["LIFELONG_SECRET_KEY"] = "e2e-secret"
     env["LIFELONG_LOG_LEVEL"] = "WARNING"
     return env
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Headless Debian Chromium through Playwright; skipped clearly if it is missing."""
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+from playwright.sync_api import Browser
 from sqlalchemy.orm import Session
 
 from lifelong.app import create_app
@@ -45,38 +46,34 @@ def live_url(settings: Settings, db: Session) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_search_in_chinese_and_english_shows_results_and_facets(live_url: str) -> None:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(locale="zh-CN")
-            page.goto(f"{live_url}/catalogue")
-            page.fill("input[name=q]", "教育")
-            page.press("input[name=q]", "Enter")
-            page.wait_for_url("**/catalogue?q=*")
-            results = page.locator("article.result h2")
-            assert results.all_inner_texts() == ["终身教育概论"]
-            assert page.locator("article.result mark").first.inner_text() == "教育"
-            assert page.locator("section.facet[data-facet=type] li").count() >= 1
+def test_search_in_chinese_and_english_shows_results_and_facets(
+    live_url: str, browser: Browser
+) -> None:
+    page = browser.new_page(locale="zh-CN")
+    try:
+        page.goto(f"{live_url}/catalogue")
+        page.fill("input[name=q]", "教育")
+        page.press("input[name=q]", "Enter")
+        page.wait_for_url("**/catalogue?q=*")
+        results = page.locator("article.result h2")
+        assert results.all_inner_texts() == ["终身教育概论"]
+        assert page.locator("article.result mark").first.inner_text() == "教育"
+        assert page.locator("section.facet[data-facet=type] li").count() >= 1
 
-            page.goto(f"{live_url}/lang/en?next=/catalogue")
-            page.fill("input[name=q]", "machine lerning")
-            page.press("input[name=q]", "Enter")
-            page.wait_for_url("**/catalogue?q=*")
-            assert page.locator("article.result h2").all_inner_texts() == [
-                "Introduction to Machine Learning"
-            ]
-            assert "learning" in page.locator("#corrections").inner_text()
-            language = page.locator("section.facet[data-facet=language]")
-            assert "English" in language.inner_text()
-            # Narrow by a facet: the English-only filter keeps the result, then clear it.
-            language.locator("a", has_text="English").click()
-            page.wait_for_url("**language=en*")
-            assert page.locator("article.result").count() == 1
-            assert page.locator("#total").inner_text().startswith("1")
-        finally:
-            browser.close()
+        page.goto(f"{live_url}/lang/en?next=/catalogue")
+        page.fill("input[name=q]", "machine lerning")
+        page.press("input[name=q]", "Enter")
+        page.wait_for_url("**/catalogue?q=*")
+        assert page.locator("article.result h2").all_inner_texts() == [
+            "Introduction to Machine Learning"
+        ]
+        assert "learning" in page.locator("#corrections").inner_text()
+        language = page.locator("section.facet[data-facet=language]")
+        assert "English" in language.inner_text()
+        # Narrow by a facet: the English-only filter keeps the result, then clear it.
+        language.locator("a", has_text="English").click()
+        page.wait_for_url("**language=en*")
+        assert page.locator("article.result").count() == 1
+        assert page.locator("#total").inner_text().startswith("1")
+    finally:
+        page.close()
