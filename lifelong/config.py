@@ -62,6 +62,20 @@ class LrsDocumentSettings(BaseModel):
     )
 
 
+class MailSettings(BaseModel):
+    """Outgoing e-mail (``LIFELONG_MAIL__<NAME>``); without an SMTP host, messages are
+    written as ``.eml`` files to ``<data dir>/mail/``."""
+
+    sender: str = Field(
+        default="no-reply@lifelong.example.org", description="From address of messages."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server; none: file outbox.")
+    smtp_port: int = Field(default=587, description="SMTP port.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    smtp_username: str | None = Field(default=None, description="SMTP user name.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+
+
 class Settings(BaseSettings):
     """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
 
@@ -105,6 +119,10 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(
         default=900, description="Window in which failed logins are counted."
     )
+    password_reset_max_age: int = Field(
+        default=3600, description="Lifetime of a password-reset link in seconds."
+    )
+    mail: MailSettings = Field(default_factory=MailSettings, description="Outgoing e-mail.")
     log_level: str = Field(default="INFO", description="Log level.")
     search: SearchSettings = Field(
         default_factory=SearchSettings, description="Catalogue search index and limits."

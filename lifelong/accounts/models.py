@@ -75,6 +75,8 @@ class User(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     erased_at: Mapped[datetime | None] = mapped_column()
+    # Sessions signed in before this moment are no longer honoured (password reset).
+    password_changed_at: Mapped[datetime | None] = mapped_column()
 
     branch: Mapped[Branch] = relationship(lazy="joined")
     profile: Mapped[LearnerProfile | None] = relationship(back_populates="user", uselist=False)
@@ -111,6 +113,19 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class PasswordReset(Base):
+    """A single-use password-reset link; only the token's SHA-256 is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
 
 
 class AuditEvent(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -9,13 +10,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from lifelong.accounts import repository, service
+from lifelong.accounts import repository, resets, service
 from lifelong.accounts.models import Role, User
-from lifelong.errors import Forbidden, LifelongError
+from lifelong.errors import BadRequest, Forbidden, LifelongError
 from lifelong.i18n import N_
 from lifelong.web.csrf import verify_csrf
 from lifelong.web.deps import AppSettings, CurrentUser, DbSession, OptionalUser, client_ip
-from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, translate_error
+from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, gettext, translate_error
 from lifelong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,11 +34,15 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+def login_page(
+    request: Request, user: OptionalUser, next: str | None = None, reset: int = 0
+) -> Response:
     """The sign-in form (already signed in: go home)."""
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next), "error": None})
+    return render(
+        request, "login.html", {"next": safe_next(next), "error": None, "was_reset": bool(reset)}
+    )
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])
@@ -65,6 +70,7 @@ def login(
         )
     request.session.clear()  # a new session on sign-in (prevents session fixation)
     request.session["user_id"] = user.id
+    request.session["auth_at"] = time.time()
     request.state.user = user
     response = RedirectResponse(safe_next(next), status_code=303)
     if user.locale in LOCALES and LOCALE_COOKIE not in request.cookies:
@@ -189,3 +195,72 @@ def audit_page(request: Request, session: DbSession, user: CurrentUser) -> Respo
     _require_admin(user)
     events = repository.recent_events(session, branch_id=_admin_scope(user), limit=200)
     return render(request, "admin/audit.html", {"events": events})
+
+
+@router.get("/password/forgot")
+def forgot_password_page(request: Request) -> Response:
+    """Ask for a reset link by username or e-mail address."""
+    return render(request, "password_forgot.html", {"sent": None, "error": None})
+
+
+@router.post("/password/forgot", dependencies=[Depends(verify_csrf)])
+def forgot_password(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    identifier: Annotated[str, Form(max_length=254)],
+) -> Response:
+    """Send a link if the account can get one; the page says the same thing either way."""
+    locale = request.state.locale
+    try:
+        answer = resets.request_reset(
+            session,
+            settings,
+            identifier=identifier,
+            ip=client_ip(request),
+            translate=lambda message: gettext(locale, message),
+        )
+    except LifelongError as error:
+        session.rollback()
+        message = translate_error(locale, error.template, error.params)
+        return render(
+            request,
+            "password_forgot.html",
+            {"sent": None, "error": message},
+            status_code=error.status_code,
+        )
+    return render(request, "password_forgot.html", {"sent": gettext(locale, answer), "error": None})
+
+
+@router.get("/password/reset/{token}")
+def reset_password_page(request: Request, session: DbSession, token: str) -> Response:
+    """The new-password form, or a clear 400 when the link cannot be used."""
+    resets.check_link(session, token)
+    return render(request, "password_reset.html", {"token": token, "error": None})
+
+
+@router.post("/password/reset/{token}", dependencies=[Depends(verify_csrf)])
+def reset_password(
+    request: Request,
+    session: DbSession,
+    token: str,
+    password: Annotated[str, Form(max_length=256)],
+    confirm: Annotated[str, Form(max_length=256)],
+) -> Response:
+    """Set the new password; then sign in with it."""
+    locale = request.state.locale
+    try:
+        if password != confirm:
+            raise BadRequest(N_("The two passwords differ."))
+        resets.reset_password(session, token=token, new_password=password, ip=client_ip(request))
+    except LifelongError as error:
+        session.rollback()
+        message = translate_error(locale, error.template, error.params)
+        return render(
+            request,
+            "password_reset.html",
+            {"token": token, "error": message},
+            status_code=error.status_code,
+        )
+    request.session.clear()
+    return RedirectResponse("/login?reset=1", status_code=303)

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from lifelong.accounts import repository, service
+from lifelong.accounts import repository, resets, service
 from lifelong.accounts.models import Role, User
-from lifelong.accounts.schemas import BranchRead, RoleUpdate, TokenRead, UserCreate, UserRead
+from lifelong.accounts.schemas import (
+    Acknowledgement,
+    BranchRead,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RoleUpdate,
+    TokenRead,
+    UserCreate,
+    UserRead,
+)
 from lifelong.errors import Forbidden, LifelongError, NotFound
 from lifelong.web.deps import AppSettings, CurrentUser, DbSession, client_ip, commit_then_raise
+from lifelong.web.i18n import gettext
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -45,6 +55,33 @@ def token(
         access_token=service.issue_token(session, settings, user, ip=client_ip(request)),
         expires_in=settings.token_max_age,
     )
+
+
+@router.post("/auth/password-reset", response_model=Acknowledgement, status_code=202)
+def request_password_reset(
+    request: Request, session: DbSession, settings: AppSettings, body: PasswordResetRequest
+) -> Acknowledgement:
+    """E-mail a single-use reset link if the account can get one; the same 202 either way."""
+    locale = request.state.locale
+    answer = resets.request_reset(
+        session,
+        settings,
+        identifier=body.identifier,
+        ip=client_ip(request),
+        translate=lambda message: gettext(locale, message),
+    )
+    return Acknowledgement(detail=answer)
+
+
+@router.post("/auth/password-reset/confirm", status_code=204)
+def confirm_password_reset(
+    request: Request, session: DbSession, body: PasswordResetConfirm
+) -> Response:
+    """Set a new password with a reset link's token; every token and session ends."""
+    resets.reset_password(
+        session, token=body.token, new_password=body.new_password, ip=client_ip(request)
+    )
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=UserRead)

@@ -59,3 +59,26 @@ class TokenRead(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+
+
+class PasswordResetRequest(BaseModel):
+    """Ask for a reset link by username or e-mail address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=1, max_length=254)
+
+
+class PasswordResetConfirm(BaseModel):
+    """Use a reset link's token to set a new password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
+class Acknowledgement(BaseModel):
+    """A request was taken; what happens next."""
+
+    detail: str

@@ -116,12 +116,17 @@ def user_for_token(session: Session, token: str) -> User | None:
     return user
 
 
-def user_for_session(session: Session, user_id: Any) -> User | None:
-    """The active user a session cookie names."""
+def user_for_session(session: Session, user_id: Any, auth_at: Any = None) -> User | None:
+    """The active user a session cookie names, unless the session began before the
+    account's password last changed (a reset ends every older session)."""
     if not isinstance(user_id, int):
         return None
     user = session.get(User, user_id)
     if user is None or not user.is_active or user.erased_at is not None:
+        return None
+    if user.password_changed_at is not None and (
+        not isinstance(auth_at, int | float) or auth_at < user.password_changed_at.timestamp()
+    ):
         return None
     return user
 

@@ -59,7 +59,9 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     if token is not None:
         user = accounts.user_for_token(session, token)
     else:
-        user = accounts.user_for_session(session, request.session.get("user_id"))
+        user = accounts.user_for_session(
+            session, request.session.get("user_id"), request.session.get("auth_at")
+        )
     request.state.user = user
     return user
 
