@@ -54,7 +54,9 @@ def migrate(engine: Engine) -> None:
     """Bring the statement store's schema to its newest revision."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # configparser interpolates "%": escape it (URLs carry %-encoded options).
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     config.attributes["engine"] = engine
     command.upgrade(config, "head")
 
