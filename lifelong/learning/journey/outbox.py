@@ -100,7 +100,10 @@ async def drain_once(
         ids = [row.id for row in pending]
         try:
             statements = check_statements([dict(row.statement) for row in pending], V1)
-            outcome = await store.writer.write(prepare_batch(store, statements, client, V1))
+            batch = prepare_batch(store, statements, client, V1)
+            # Shielded: cancelling this task (shutdown) must not cancel the writer's future,
+            # which the writer thread resolves after its commit.
+            outcome = await asyncio.shield(asyncio.wrap_future(store.writer.submit(batch)))
             if outcome.conflict:
                 raise RuntimeError(outcome.conflict)
         except Exception as exc:  # the store is down or refused: keep the entries, retry
