@@ -116,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from lifelong.accounts import pages as account_pages
     from lifelong.accounts import routes as account_routes
+    from lifelong.learning.account import pages as learner_account_pages
+    from lifelong.learning.account import routes as learner_account_routes
     from lifelong.learning.catalog import authoring as catalogue_authoring
     from lifelong.learning.catalog import pages as catalogue_pages
     from lifelong.learning.catalog import routes as catalogue_routes
@@ -124,8 +126,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from lifelong.learning.journey import pages as journey_pages
     from lifelong.learning.journey import routes as journey_routes
     from lifelong.learning.journey import teach as journey_teach
-    from lifelong.learning.account import pages as learner_account_pages
-    from lifelong.learning.account import routes as learner_account_routes
     from lifelong.records import about as records_about
     from lifelong.records import resources as records_resources
     from lifelong.records import routes as records_routes

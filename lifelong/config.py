@@ -172,7 +172,9 @@ class Settings(BaseSettings):
     @property
     def credential_key_path(self) -> Path:
         """The Ed25519 private key that signs Open Badges credentials."""
-        return self.journey.credential_key_path or self.data_dir / "keys" / "credentials-ed25519.pem"
+        return (
+            self.journey.credential_key_path or self.data_dir / "keys" / "credentials-ed25519.pem"
+        )
 
     @property
     def lake_dir(self) -> Path:

@@ -37,10 +37,14 @@ def live_url(settings: Settings, db: Session) -> Iterator[str]:
     provider = make_provider(db, "OU")
     body = "\n\n".join(f"第 {n} 节：终身教育让每个人都能持续学习。" for n in range(1, 80))
     make_resource(
-        db, provider, subject, "终身教育导论 Introduction to Lifelong Learning",
-        type=ResourceType.document, description="A reader on lifelong learning <b>basics</b>",
+        db,
+        provider,
+        subject,
+        "终身教育导论 Introduction to Lifelong Learning",
+        type=ResourceType.document,
+        description="A reader on lifelong learning <b>basics</b>",
         content={"body": body},
-    )  # fmt: skip
+    )
     db.commit()
     port = _free_port()
     settings.public_url = f"http://127.0.0.1:{port}"

@@ -55,9 +55,12 @@ async def _confirmation(request: Request) -> str:
 
 @router.post("/account/erase", dependencies=[Depends(verify_csrf)])
 def erase(
-    request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
     confirm: Annotated[str, Depends(_confirmation)],
-) -> Response:  # fmt: skip
+) -> Response:
     """Erase the account after the username was typed to confirm."""
     try:
         account.erase(session, settings, user, confirm=confirm, ip=client_ip(request))

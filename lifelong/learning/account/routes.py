@@ -38,9 +38,12 @@ def export(session: DbSession, settings: AppSettings, user: CurrentUser) -> JSON
 
 @router.post("/account/erasure", status_code=202)
 def erase(
-    request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
     body: ErasureRequest,
-) -> dict[str, str]:  # fmt: skip
+) -> dict[str, str]:
     """Erase the caller's identifying data (learning facts stay, pseudonymised)."""
     account.erase(session, settings, user, confirm=body.confirm_username, ip=client_ip(request))
     request.session.clear()

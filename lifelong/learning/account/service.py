@@ -54,7 +54,11 @@ def sign_ins(session: Session, user: User, limit: int = 1000) -> list[AuditEvent
 def credits_total(session: Session, user: User) -> Decimal:
     """Credits of the person's unrevoked certificates."""
     return sum(
-        (c.credits or Decimal("0") for c in certificates.of_user(session, user.id) if not c.revoked_at),
+        (
+            c.credits or Decimal("0")
+            for c in certificates.of_user(session, user.id)
+            if not c.revoked_at
+        ),
         Decimal("0"),
     )
 
@@ -79,12 +83,15 @@ def export(session: Session, settings: Settings, user: User) -> dict[str, Any]:
             "display_name": user.display_name,
             "email": user.email,
             "role": user.role.value,
-            "branch": {"code": user.branch.code, "name_zh": user.branch.name_zh,
-                       "name_en": user.branch.name_en},
+            "branch": {
+                "code": user.branch.code,
+                "name_zh": user.branch.name_zh,
+                "name_en": user.branch.name_en,
+            },
             "locale": user.locale,
             "created_at": _when(user.created_at),
             "is_active": user.is_active,
-        },  # fmt: skip
+        },
         "profile": None
         if profile is None
         else {
@@ -181,8 +188,14 @@ def erase(
         .values(subject=pseudonym, ip=None)
     )
     accounts.record(
-        session, "account_erased", actor=user, subject=pseudonym, ip=None,
-        enrolments=int(session.scalar(
-            select(func.count(Enrolment.id)).where(Enrolment.user_id == user.id)) or 0),
-    )  # fmt: skip
+        session,
+        "account_erased",
+        actor=user,
+        subject=pseudonym,
+        ip=None,
+        enrolments=int(
+            session.scalar(select(func.count(Enrolment.id)).where(Enrolment.user_id == user.id))
+            or 0
+        ),
+    )
     session.flush()

@@ -17,9 +17,12 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/certificates/{certificate_id}")
 def certificate_page(
-    request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
     certificate_id: str,
-) -> Response:  # fmt: skip
+) -> Response:
     """The printable certificate (its holder, or an administrator within reach)."""
     certificate = certificates.owned(session, user, certificate_id)
     credential = certificates.credential_for(session, settings, certificate)
@@ -38,9 +41,12 @@ def certificate_page(
 
 @router.get("/verify/{certificate_id}")
 def verify_page(
-    request: Request, session: DbSession, settings: AppSettings, user: OptionalUser,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: OptionalUser,
     certificate_id: str,
-) -> Response:  # fmt: skip
+) -> Response:
     """Anyone can check a certificate here: valid, revoked, or not found."""
     outcome = certificates.verify(session, settings, certificate_id)
     status = 404 if outcome.status == "not_found" else 200

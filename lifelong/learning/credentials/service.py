@@ -45,7 +45,9 @@ def issue(session: Session, settings: Settings, user: User, enrolment: Enrolment
     return certificate
 
 
-def credential_for(session: Session, settings: Settings, certificate: Certificate) -> dict[str, Any]:
+def credential_for(
+    session: Session, settings: Settings, certificate: Certificate
+) -> dict[str, Any]:
     """The signed credential, signing it now for certificates issued without one."""
     stored = session.get(CertificateCredential, certificate.id)
     if stored is not None:

@@ -129,9 +129,7 @@ def pending_count(session: Session) -> int:
     from sqlalchemy import func
 
     return int(
-        session.scalar(
-            select(func.count(OutboxEntry.id)).where(OutboxEntry.delivered_at.is_(None))
-        )
+        session.scalar(select(func.count(OutboxEntry.id)).where(OutboxEntry.delivered_at.is_(None)))
         or 0
     )
 
@@ -149,7 +147,9 @@ async def deliver_forever(
             log.exception("the xAPI outbox could not be read")
             report = DrainReport(failed=1, error="outbox unreadable")
         if report.error:
-            log.warning("xAPI outbox: delivery failed (%s); retrying in %.1f s", report.error, delay)
+            log.warning(
+                "xAPI outbox: delivery failed (%s); retrying in %.1f s", report.error, delay
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, settings.journey.outbox_max_backoff_seconds)
         else:

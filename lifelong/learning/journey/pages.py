@@ -48,9 +48,12 @@ Form = Annotated[dict[str, Any], Depends(_form)]
 
 @router.get("/resources/{resource_id}")
 def resource_page(
-    request: Request, session: DbSession, settings: AppSettings, user: OptionalUser,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: OptionalUser,
     resource_id: int,
-) -> Response:  # fmt: skip
+) -> Response:
     """A resource's public page: what it is, and enrol / continue / leave."""
     resource = visible_resource(session, resource_id, user)
     enrolment = service.find(session, user, resource_id) if user else None
@@ -87,10 +90,15 @@ def withdraw(
 
 
 def _player(
-    request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
-    resource_id: int, result: Any = None, error: dict[str, Any] | None = None,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    resource_id: int,
+    result: Any = None,
+    error: dict[str, Any] | None = None,
     status_code: int = 200,
-) -> Response:  # fmt: skip
+) -> Response:
     enrolment = service.find(session, user, resource_id)
     if enrolment is None or enrolment.status == EnrolmentStatus.withdrawn:
         service.resource_or_404(session, resource_id)
@@ -131,18 +139,25 @@ def _error(exc: Conflict) -> dict[str, Any]:
 
 @router.get("/learn/{resource_id}")
 def learn(
-    request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
     resource_id: int,
-) -> Response:  # fmt: skip
+) -> Response:
     """The player for the resource's type (enrol first: otherwise its page)."""
     return _player(request, session, settings, user, resource_id)
 
 
 @router.post("/learn/{resource_id}/attempt", dependencies=CSRF)
 def submit_attempt(
-    request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
-    resource_id: int, form: Form,
-) -> Response:  # fmt: skip
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    resource_id: int,
+    form: Form,
+) -> Response:
     """Mark an assessment attempt posted from the form and show the result."""
     enrolment = service.active(session, user, resource_id)
     count = len(rules.questions(enrolment.resource))
@@ -167,9 +182,12 @@ def submit_attempt(
 
 @router.post("/learn/{resource_id}/attend", dependencies=CSRF)
 def attend(
-    request: Request, session: DbSession, settings: AppSettings, user: CurrentUser,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
     resource_id: int,
-) -> Response:  # fmt: skip
+) -> Response:
     """Check in to a live session."""
     try:
         service.attend(session, settings, user, resource_id)

@@ -31,9 +31,12 @@ def _read(session: DbSession, enrolment: Enrolment) -> EnrolmentRead:
 
 @router.post("/enrolments", response_model=EnrolmentRead, status_code=201)
 def enrol(
-    session: DbSession, settings: AppSettings, user: CurrentUser, body: EnrolmentCreate,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    body: EnrolmentCreate,
     response: Response,
-) -> EnrolmentRead:  # fmt: skip
+) -> EnrolmentRead:
     """Enrol in a published resource (404 when there is none); 200 if already enrolled."""
     existing = service.find(session, user, body.resource_id)
     already = existing is not None and existing.withdrawn_at is None
@@ -76,9 +79,12 @@ def launch(
 
 @router.post("/enrolments/{resource_id}/progress", response_model=EnrolmentRead)
 def progress(
-    session: DbSession, settings: AppSettings, user: CurrentUser, resource_id: int,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    resource_id: int,
     body: ProgressReport,
-) -> EnrolmentRead:  # fmt: skip
+) -> EnrolmentRead:
     """Report progress (409 when not enrolled); completion and certificate follow the rule."""
     data: dict[str, Any] = body.model_dump(exclude_none=True)
     return _read(session, service.report(session, settings, user, resource_id, data))
@@ -93,9 +99,12 @@ def questions(session: DbSession, user: CurrentUser, resource_id: int) -> list[Q
 
 @router.post("/enrolments/{resource_id}/attempts", response_model=AttemptResult)
 def attempt(
-    session: DbSession, settings: AppSettings, user: CurrentUser, resource_id: int,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    resource_id: int,
     body: AttemptSubmit,
-) -> AttemptResult:  # fmt: skip
+) -> AttemptResult:
     """Submit answers; the server marks them (409 when no attempts are left)."""
     enrolment, scored = service.attempt(session, settings, user, resource_id, body.answers)
     return AttemptResult(
@@ -118,9 +127,12 @@ def attend(
 
 @router.post("/teach/resources/{resource_id}/attendance", response_model=EnrolmentRead)
 def mark_attendance(
-    session: DbSession, settings: AppSettings, user: CurrentUser, resource_id: int,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    resource_id: int,
     body: AttendanceMark,
-) -> EnrolmentRead:  # fmt: skip
+) -> EnrolmentRead:
     """A teacher marks a learner present at their live session."""
     enrolment = service.mark_attendance(session, settings, user, resource_id, body.user_id)
     return _read(session, enrolment)
@@ -132,9 +144,7 @@ def learners(
 ) -> list[LearnerProgress]:
     """Learners of the caller's resources (teacher) or branch (branch admin) with progress."""
     rows = teaching.learners(session, user, resource_id)
-    return [
-        LearnerProgress(**{k: v for k, v in r.items() if k != "resource_type"}) for r in rows
-    ]
+    return [LearnerProgress(**{k: v for k, v in r.items() if k != "resource_type"}) for r in rows]
 
 
 class DashboardRead(BaseModel):

@@ -119,12 +119,16 @@ def score_attempt(resource: Resource, answers: list[Any]) -> Scored:
     if not key:
         raise Conflict("This assessment has no questions yet.")
     if len(answers) != len(key):
-        raise BadRequest(f"Answer every question: {len(key)} answers expected, {len(answers)} given.")
+        raise BadRequest(
+            f"Answer every question: {len(key)} answers expected, {len(answers)} given."
+        )
     correct = 0
     for number, (question, answer) in enumerate(zip(key, answers, strict=True), 1):
         choices = question.get("choices") or []
         if answer is not None and (
-            not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(choices)
+            not isinstance(answer, int)
+            or isinstance(answer, bool)
+            or not 0 <= answer < len(choices)
         ):
             raise BadRequest(f"Answer {number} must be the index of one of its choices.")
         if answer is not None and answer == question.get("answer"):

@@ -93,9 +93,14 @@ def enrol(session: Session, settings: Settings, user: User, resource_id: int) ->
     enrolment.last_activity_at = now
     session.flush()
     emit(
-        session, settings, verb="registered", user=user, resource=resource,
-        registration=enrolment.registration, at=now,
-    )  # fmt: skip
+        session,
+        settings,
+        verb="registered",
+        user=user,
+        resource=resource,
+        registration=enrolment.registration,
+        at=now,
+    )
     return enrolment
 
 
@@ -105,9 +110,13 @@ def withdraw(session: Session, settings: Settings, user: User, resource_id: int)
     enrolment.status = EnrolmentStatus.withdrawn
     enrolment.withdrawn_at = utcnow()
     emit(
-        session, settings, verb="withdrew", user=user, resource=enrolment.resource,
+        session,
+        settings,
+        verb="withdrew",
+        user=user,
+        resource=enrolment.resource,
         registration=enrolment.registration,
-    )  # fmt: skip
+    )
     return enrolment
 
 
@@ -116,9 +125,13 @@ def launch(session: Session, settings: Settings, user: User, resource_id: int) -
     enrolment = active(session, user, resource_id)
     enrolment.last_activity_at = utcnow()
     emit(
-        session, settings, verb="launched", user=user, resource=enrolment.resource,
+        session,
+        settings,
+        verb="launched",
+        user=user,
+        resource=enrolment.resource,
         registration=enrolment.registration,
-    )  # fmt: skip
+    )
     return enrolment
 
 
@@ -129,7 +142,9 @@ def units_done(session: Session, enrolment: Enrolment) -> set[int]:
 
 def _units_done(session: Session, enrolment: Enrolment) -> set[int]:
     return set(
-        session.scalars(select(EnrolmentUnit.unit).where(EnrolmentUnit.enrolment_id == enrolment.id))
+        session.scalars(
+            select(EnrolmentUnit.unit).where(EnrolmentUnit.enrolment_id == enrolment.id)
+        )
     )
 
 
@@ -159,9 +174,12 @@ def report(
     before = enrolment.progress
     seconds = _spent(body.get("seconds"))
     if kind in rules.VIDEO_TYPES:
-        start, end = body.get("played_from"), body.get("played_to")
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start, end)):
+        raw_start, raw_end = body.get("played_from"), body.get("played_to")
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in (raw_start, raw_end)
+        ):
             raise BadRequest("A video reports played_from and played_to in seconds.")
+        start, end = float(raw_start), float(raw_end)  # type: ignore[arg-type]
         length = rules.video_length(resource)
         done = _mark_units(session, enrolment, rules.covered_segments(start, end, length))
         enrolment.position_seconds = int(min(max(float(end), 0.0), length))
@@ -189,10 +207,15 @@ def report(
     enrolment.last_activity_at = utcnow()
     if enrolment.progress > before or seconds:
         emit(
-            session, settings, verb=verb, user=user, resource=resource,
-            registration=enrolment.registration, progress=enrolment.progress,
+            session,
+            settings,
+            verb=verb,
+            user=user,
+            resource=resource,
+            registration=enrolment.registration,
+            progress=enrolment.progress,
             duration_seconds=seconds,
-        )  # fmt: skip
+        )
     if complete:
         _complete(session, settings, user, enrolment)
     return enrolment
@@ -214,12 +237,26 @@ def attempt(
     enrolment.best_score = max(enrolment.best_score or 0.0, scored.score)
     enrolment.progress = max(enrolment.progress, scored.score if scored.passed else 0.0)
     enrolment.last_activity_at = utcnow()
-    common = {"user": user, "resource": resource, "registration": enrolment.registration}
-    emit(session, settings, verb="scored", score=scored.score, **common)
+    registration = enrolment.registration
     emit(
-        session, settings, verb="passed" if scored.passed else "failed", score=scored.score,
-        success=scored.passed, **common,
-    )  # fmt: skip
+        session,
+        settings,
+        verb="scored",
+        user=user,
+        resource=resource,
+        registration=registration,
+        score=scored.score,
+    )
+    emit(
+        session,
+        settings,
+        verb="passed" if scored.passed else "failed",
+        user=user,
+        resource=resource,
+        registration=registration,
+        score=scored.score,
+        success=scored.passed,
+    )
     if scored.passed:
         _complete(session, settings, user, enrolment)
     return enrolment, scored
@@ -263,10 +300,14 @@ def _attended(session: Session, settings: Settings, user: User, enrolment: Enrol
         return
     enrolment.seconds_spent += (enrolment.resource.duration_minutes or 0) * 60
     emit(
-        session, settings, verb="attended", user=user, resource=enrolment.resource,
+        session,
+        settings,
+        verb="attended",
+        user=user,
+        resource=enrolment.resource,
         registration=enrolment.registration,
         duration_seconds=(enrolment.resource.duration_minutes or 0) * 60,
-    )  # fmt: skip
+    )
     _complete(session, settings, user, enrolment)
 
 
@@ -280,14 +321,26 @@ def _complete(session: Session, settings: Settings, user: User, enrolment: Enrol
     enrolment.progress = 1.0
     resource = enrolment.resource
     emit(
-        session, settings, verb="completed", user=user, resource=resource,
-        registration=enrolment.registration, completion=True, progress=1.0, at=now,
-    )  # fmt: skip
+        session,
+        settings,
+        verb="completed",
+        user=user,
+        resource=resource,
+        registration=enrolment.registration,
+        completion=True,
+        progress=1.0,
+        at=now,
+    )
     certificates.issue(session, settings, user, enrolment)
     emit(
-        session, settings, verb="earned", user=user, resource=resource,
-        registration=enrolment.registration, at=now,
-    )  # fmt: skip
+        session,
+        settings,
+        verb="earned",
+        user=user,
+        resource=resource,
+        registration=enrolment.registration,
+        at=now,
+    )
 
 
 def certificate_for(session: Session, enrolment: Enrolment) -> Certificate | None:

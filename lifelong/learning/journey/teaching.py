@@ -14,7 +14,9 @@ from lifelong.learning.models import Enrolment, Resource
 LIMIT = 1000
 
 
-def learners(session: Session, viewer: User, resource_id: int | None = None) -> list[dict[str, Any]]:
+def learners(
+    session: Session, viewer: User, resource_id: int | None = None
+) -> list[dict[str, Any]]:
     """Enrolments in the viewer's reach: a teacher's own resources, a branch admin's branch."""
     query = (
         select(Enrolment, Resource, User, Branch)

@@ -32,9 +32,16 @@ def world(session: Session) -> dict[str, Any]:
 
     def resource(title: str, kind: ResourceType, content: dict[str, Any], **extra: Any) -> Resource:
         return make_resource(
-            session, provider, subject, title, type=kind, content=content,
-            created_by_id=teacher.id, credits=Decimal("2.0"), **extra,
-        )  # fmt: skip
+            session,
+            provider,
+            subject,
+            title,
+            type=kind,
+            content=content,
+            created_by_id=teacher.id,
+            credits=Decimal("2.0"),
+            **extra,
+        )
 
     made = {
         "branch": branch,
@@ -42,23 +49,36 @@ def world(session: Session) -> dict[str, Any]:
         "teacher": teacher,
         "video": resource("终身教育视频", ResourceType.video, {"length_seconds": 100}),
         "document": resource(
-            "Lifelong learning reader", ResourceType.document, {"body": "Chapter one."},
+            "Lifelong learning reader",
+            ResourceType.document,
+            {"body": "Chapter one."},
             language="en",
-        ),  # fmt: skip
+        ),
         "assessment": resource(
-            "教育测验", ResourceType.assessment,
+            "教育测验",
+            ResourceType.assessment,
             {"questions": QUESTIONS, "pass_mark": 0.6, "max_attempts": 2},
-        ),  # fmt: skip
+        ),
         "live": resource(
-            "直播课", ResourceType.live_session,
-            {"schedule": {"starts_at": (now - timedelta(minutes=5)).isoformat(),
-                          "ends_at": (now + timedelta(minutes=55)).isoformat()}},
-        ),  # fmt: skip
+            "直播课",
+            ResourceType.live_session,
+            {
+                "schedule": {
+                    "starts_at": (now - timedelta(minutes=5)).isoformat(),
+                    "ends_at": (now + timedelta(minutes=55)).isoformat(),
+                }
+            },
+        ),
         "past_live": resource(
-            "往期直播", ResourceType.live_session,
-            {"schedule": {"starts_at": (now - timedelta(days=2)).isoformat(),
-                          "ends_at": (now - timedelta(days=2, minutes=-60)).isoformat()}},
-        ),  # fmt: skip
+            "往期直播",
+            ResourceType.live_session,
+            {
+                "schedule": {
+                    "starts_at": (now - timedelta(days=2)).isoformat(),
+                    "ends_at": (now - timedelta(days=2, minutes=-60)).isoformat(),
+                }
+            },
+        ),
         "course": resource(
             "课程", ResourceType.course, {"units": [{"title": "一"}, {"title": "二"}]}
         ),

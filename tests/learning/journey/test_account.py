@@ -31,16 +31,22 @@ def test_the_export_holds_everything_across_branches(client: TestClient, db: Ses
     other = make_branch(db, "SH")
     db.add(
         Enrolment(
-            user_id=made["learner"].id, resource_id=made["course"].id, branch_id=other.id,
+            user_id=made["learner"].id,
+            resource_id=made["course"].id,
+            branch_id=other.id,
             registration="11111111-1111-4111-8111-111111111111",
         )
-    )  # fmt: skip
+    )
     db.commit()
     record = client.get("/api/v1/account/export", headers=auth)
     assert "attachment" in record.headers["content-disposition"]
     data = record.json()
     assert data["account"]["username"] == "learner1"
-    assert {e["title"] for e in data["enrolments"]} == {"Lifelong learning reader", "终身教育视频", "课程"}
+    assert {e["title"] for e in data["enrolments"]} == {
+        "Lifelong learning reader",
+        "终身教育视频",
+        "课程",
+    }
     assert {e["branch_id"] for e in data["enrolments"]} == {made["branch"].id, other.id}
     assert len(data["certificates"]) == 1
     assert data["certificates"][0]["credential"]["proof"]["type"] == "DataIntegrityProof"
@@ -53,9 +59,11 @@ def test_erasure_removes_identity_and_keeps_counts(client: TestClient, db: Sessi
     made, auth = _learn(client, db)
     before = (
         db.scalar(select(func.count(Enrolment.id))),
-        db.scalar(select(func.count(Enrolment.id)).where(Enrolment.status == EnrolmentStatus.completed)),
+        db.scalar(
+            select(func.count(Enrolment.id)).where(Enrolment.status == EnrolmentStatus.completed)
+        ),
         db.scalar(select(func.count(Certificate.id))),
-    )  # fmt: skip
+    )
     cert_id = db.scalar(select(Certificate.id))
     wrong = client.post("/api/v1/account/erasure", json={"confirm_username": "x"}, headers=auth)
     assert wrong.status_code == 400
@@ -71,9 +79,11 @@ def test_erasure_removes_identity_and_keeps_counts(client: TestClient, db: Sessi
     assert user.email is None
     after = (
         db.scalar(select(func.count(Enrolment.id))),
-        db.scalar(select(func.count(Enrolment.id)).where(Enrolment.status == EnrolmentStatus.completed)),
+        db.scalar(
+            select(func.count(Enrolment.id)).where(Enrolment.status == EnrolmentStatus.completed)
+        ),
         db.scalar(select(func.count(Certificate.id))),
-    )  # fmt: skip
+    )
     assert after == before
     assert db.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.subject == "learner1")) == 0
     assert db.scalar(select(AuditEvent.kind).where(AuditEvent.kind == "account_erased"))

@@ -16,7 +16,9 @@ def _certificate(client: TestClient, db: Session) -> tuple[str, dict[str, str]]:
     auth = token_for(client, "learner1")
     rid = made["document"].id
     client.post("/api/v1/enrolments", json={"resource_id": rid}, headers=auth)
-    done = client.post(f"/api/v1/enrolments/{rid}/progress", json={"read_fraction": 1}, headers=auth)
+    done = client.post(
+        f"/api/v1/enrolments/{rid}/progress", json={"read_fraction": 1}, headers=auth
+    )
     return done.json()["certificate_id"], auth
 
 
@@ -64,9 +66,7 @@ def test_verification_checks_the_signature_and_detects_tampering(
     assert client.post("/api/v1/credentials/verify", json={"a": 1}).status_code == 400
 
 
-def test_a_credential_signed_with_another_key_is_not_ours(
-    client: TestClient, db: Session
-) -> None:
+def test_a_credential_signed_with_another_key_is_not_ours(client: TestClient, db: Session) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from lifelong.learning.credentials import signing
@@ -82,8 +82,11 @@ def test_a_credential_signed_with_another_key_is_not_ours(
 def test_revoked_and_missing_certificates(client: TestClient, db: Session) -> None:
     cert_id, auth = _certificate(client, db)
     assert client.post(f"/api/v1/certificates/{cert_id}/revoke", headers=auth).status_code == 403
-    make_user(db, role=__import__("lifelong.accounts.models").accounts.models.Role.hq_admin,
-              username="hq1")  # fmt: skip
+    make_user(
+        db,
+        role=__import__("lifelong.accounts.models").accounts.models.Role.hq_admin,
+        username="hq1",
+    )
     db.commit()
     admin = token_for(client, "hq1")
     assert client.post(f"/api/v1/certificates/{cert_id}/revoke", headers=admin).is_success
@@ -99,5 +102,8 @@ def test_revoked_and_missing_certificates(client: TestClient, db: Session) -> No
 def test_jcs_canonical_form_follows_rfc_8785() -> None:
     from lifelong.learning.credentials.signing import base58btc, canonical, from_base58btc
 
-    assert canonical({"b": [1, 2.0, 0.5], "a": "终身", "c": None}) == '{"a":"终身","b":[1,2,0.5],"c":null}'
+    assert (
+        canonical({"b": [1, 2.0, 0.5], "a": "终身", "c": None})
+        == '{"a":"终身","b":[1,2,0.5],"c":null}'
+    )
     assert from_base58btc(base58btc(b"\0\0hello")) == b"\0\0hello"

@@ -25,10 +25,15 @@ def test_every_new_page_escapes_markup_in_both_languages(
 ) -> None:
     made = world(db)
     evil = make_resource(
-        db, made["video"].provider, made["video"].subject, f"Evil {SCRIPT}",
-        type=ResourceType.document, description=SCRIPT,
-        content={"body": SCRIPT}, created_by_id=made["teacher"].id,
-    )  # fmt: skip
+        db,
+        made["video"].provider,
+        made["video"].subject,
+        f"Evil {SCRIPT}",
+        type=ResourceType.document,
+        description=SCRIPT,
+        content={"body": SCRIPT},
+        created_by_id=made["teacher"].id,
+    )
     db.commit()
     client.cookies.set("lifelong_locale", locale)
     login(client, "learner1")
@@ -39,12 +44,20 @@ def test_every_new_page_escapes_markup_in_both_languages(
     )
     assert enrolled.status_code == 303 and enrolled.headers["location"] == f"/learn/{evil.id}"
     client.post(
-        f"/api/v1/enrolments/{evil.id}/progress", json={"read_fraction": 1},
+        f"/api/v1/enrolments/{evil.id}/progress",
+        json={"read_fraction": 1},
         headers={"Accept": "application/json"},
-    )  # fmt: skip
+    )
     cert = client.get("/api/v1/certificates").json()[0]["id"]
-    pages = [f"/resources/{evil.id}", f"/learn/{evil.id}", "/my", "/account",
-             "/account/transcript", f"/certificates/{cert}", f"/verify/{cert}"]  # fmt: skip
+    pages = [
+        f"/resources/{evil.id}",
+        f"/learn/{evil.id}",
+        "/my",
+        "/account",
+        "/account/transcript",
+        f"/certificates/{cert}",
+        f"/verify/{cert}",
+    ]
     words = {"zh_CN": "我的学习", "en": "My learning"}
     for path in pages:
         response = client.get(path)
