@@ -68,7 +68,7 @@ def build(
         "identifier": [
             {
                 "type": "IdentityObject",
-                "identityType": "identifier",
+                "identityType": "accountId",
                 "hashed": True,
                 "identityHash": identity_hash(certificate.user_id, certificate.id),
                 "salt": certificate.id,

@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from lifelong.config import Settings
 from lifelong.learning.journey import service
 from lifelong.learning.journey.models import OutboxEntry
-from lifelong.learning.journey.outbox import PLATFORM_CLIENT, drain_once
+from lifelong.learning.journey.outbox import PLATFORM_CLIENT, DrainReport, drain_once
 from lifelong.records.service import LrsStore
 from lifelong.records.store import migrate
 from tests.factories import token_for
@@ -37,6 +38,13 @@ def store(settings: Settings) -> Iterator[LrsStore]:
     yield lrs
     lrs.close()
     engine.dispose()
+
+
+def _drain(*args: object) -> DrainReport:
+    """Run one drain on its own event loop in a thread (a browser test's Playwright may
+    already run a loop on this thread)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, drain_once(*args)).result()  # type: ignore[arg-type]
 
 
 def _stored(settings: Settings, statement_id: str) -> list[tuple[str, str]]:
@@ -62,7 +70,7 @@ def test_an_action_while_the_store_fails_is_delivered_once_it_recovers(
     locker = sqlite3.connect(path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")  # the store is unavailable to every other writer
     try:
-        failed = asyncio.run(drain_once(session_factory, store, settings))
+        failed = _drain(session_factory, store, settings)
     finally:
         locker.execute("ROLLBACK")
         locker.close()
@@ -72,7 +80,7 @@ def test_an_action_while_the_store_fails_is_delivered_once_it_recovers(
     assert entry is not None
     assert entry.delivered_at is None and entry.attempts == 1 and entry.last_error
 
-    recovered = asyncio.run(drain_once(session_factory, store, settings))
+    recovered = _drain(session_factory, store, settings)
     assert recovered.delivered == 1 and recovered.error is None
     assert _stored(settings, entry.statement_id) == [(entry.statement_id, PLATFORM_CLIENT)]
 
@@ -82,7 +90,7 @@ def test_an_action_while_the_store_fails_is_delivered_once_it_recovers(
     assert entry is not None and entry.delivered_at is not None
     entry.delivered_at = None
     db.commit()
-    again = asyncio.run(drain_once(session_factory, store, settings))
+    again = _drain(session_factory, store, settings)
     assert again.delivered == 1
     assert len(_stored(settings, entry.statement_id)) == 1  # still exactly once
 

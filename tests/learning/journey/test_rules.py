@@ -168,3 +168,14 @@ def test_course_completes_when_every_unit_is_done_with_one_certificate(
     assert count == 1
     board = client.get("/api/v1/dashboard", headers=auth).json()
     assert board["credits"] == 2.0 and len(board["certificates"]) == 1
+
+
+def test_the_resource_api_hides_the_answer_key_from_learners(
+    client: TestClient, db: Session
+) -> None:
+    made = world(db)
+    rid = made["assessment"].id
+    anonymous = client.get(f"/api/v1/resources/{rid}").json()
+    assert all("answer" not in q for q in anonymous["content"]["questions"])
+    teacher = client.get(f"/api/v1/resources/{rid}", headers=token_for(client, "teacher1")).json()
+    assert [q["answer"] for q in teacher["content"]["questions"]] == [1, 1, 0]
