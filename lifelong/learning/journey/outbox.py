@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifelong.accounts.models import User
@@ -109,18 +109,20 @@ async def drain_once(
         except Exception as exc:  # the store is down or refused: keep the entries, retry
             message = f"{type(exc).__name__}: {exc}"[:2000]
             with transaction(session_factory) as session:
-                for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(ids))):
-                    entry.attempts += 1
-                    entry.last_error = message
+                session.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id.in_(ids))
+                    .values(attempts=OutboxEntry.attempts + 1, last_error=message)
+                )
             report.failed += len(ids)
             report.error = message
             return report
         with transaction(session_factory) as session:
-            now = utcnow()
-            for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(ids))):
-                entry.attempts += 1
-                entry.delivered_at = now
-                entry.last_error = None
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(ids))
+                .values(attempts=OutboxEntry.attempts + 1, delivered_at=utcnow(), last_error=None)
+            )
         report.delivered += len(ids)
 
 
