@@ -14,9 +14,11 @@ its key is this installation's key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +91,14 @@ def load_key(settings: Settings) -> Ed25519PrivateKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        temp = path.with_suffix(".tmp")
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
         temp.touch(mode=0o600)
         temp.write_bytes(pem)
-        temp.replace(path)
+        # link() fails if the key exists: when two workers start at once, the first key
+        # written wins and both sign with it (a replace would let one sign with a lost key).
+        with contextlib.suppress(FileExistsError):
+            os.link(temp, path)
+        temp.unlink()
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")

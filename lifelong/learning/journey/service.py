@@ -17,6 +17,7 @@ from lifelong.accounts.models import Role, User
 from lifelong.config import Settings
 from lifelong.db.base import utcnow
 from lifelong.errors import BadRequest, Conflict, Forbidden, NotFound
+from lifelong.learning.credentials import openbadges
 from lifelong.learning.credentials import service as certificates
 from lifelong.learning.journey import rules
 from lifelong.learning.journey.models import EnrolmentUnit
@@ -29,6 +30,7 @@ from lifelong.learning.models import (
     ResourceStatus,
     ResourceType,
 )
+from lifelong.learning.xapi import ACTIVITY_TYPES
 
 NOT_ENROLLED = "You are not enrolled in this resource: enrol first."
 MAX_REPORT_SECONDS = 300
@@ -331,8 +333,8 @@ def _complete(session: Session, settings: Settings, user: User, enrolment: Enrol
         progress=1.0,
         at=now,
     )
-    certificates.issue(session, settings, user, enrolment)
-    emit(
+    certificate = certificates.issue(session, settings, user, enrolment)
+    earned = emit(
         session,
         settings,
         verb="earned",
@@ -341,6 +343,24 @@ def _complete(session: Session, settings: Settings, user: User, enrolment: Enrol
         registration=enrolment.registration,
         at=now,
     )
+    # What was earned is the certificate (cmi5 "block"-typed activity named by its public
+    # verification URL); the resource it was earned in is the parent context activity.
+    statement = dict(earned.statement)
+    statement["context"] = {
+        **statement["context"],
+        "contextActivities": {
+            "parent": [{"objectType": "Activity", "id": statement["object"]["id"]}]
+        },
+    }
+    statement["object"] = {
+        "objectType": "Activity",
+        "id": openbadges.verify_url(settings, certificate.id),
+        "definition": {
+            "type": ACTIVITY_TYPES["certificate"],
+            "name": statement["object"]["definition"]["name"],
+        },
+    }
+    earned.statement = statement
 
 
 def certificate_for(session: Session, enrolment: Enrolment) -> Certificate | None:

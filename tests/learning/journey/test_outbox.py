@@ -123,3 +123,24 @@ def test_the_web_process_delivers_statements_in_the_background(
     assert all(e.delivered_at for e in entries)
     for entry in entries:
         assert _stored(settings, entry.statement_id) == [(entry.statement_id, PLATFORM_CLIENT)]
+
+
+def test_completion_statements_name_the_certificate_earned(
+    settings: Settings, db: Session
+) -> None:
+    made = world(db)
+    learner = user_named(db, "learner1")
+    service.enrol(db, settings, learner, made["course"].id)
+    service.report(db, settings, learner, made["course"].id, {"unit": 0})
+    service.report(db, settings, learner, made["course"].id, {"unit": 1})
+    db.commit()
+    entries = db.scalars(select(OutboxEntry).order_by(OutboxEntry.id)).all()
+    verbs = [e.statement["verb"]["id"].rsplit("/", 1)[1] for e in entries]
+    assert verbs == ["registered", "progressed", "progressed", "completed", "earned"]
+    earned = entries[-1].statement
+    assert earned["object"]["id"].startswith("http://127.0.0.1:8000/verify/")
+    assert earned["object"]["definition"]["type"].endswith("/cmi5/activitytype/block")
+    parent = earned["context"]["contextActivities"]["parent"][0]["id"]
+    assert parent == entries[0].statement["object"]["id"]
+    completed = entries[-2].statement
+    assert completed["result"]["completion"] is True

@@ -121,3 +121,50 @@ def test_teachers_see_only_their_own_resources_learners(client: TestClient, db: 
     rows = client.get("/api/v1/teach/learners").json()
     assert [r["resource_title"] for r in rows] == ["终身教育视频"]
     assert client.get("/api/v1/teach/learners", params={"resource_id": theirs.id}).json() == []
+
+
+def test_branch_admins_see_only_their_branchs_learners(client: TestClient, db: Session) -> None:
+    from tests.factories import make_branch
+
+    made = world(db)
+    elsewhere = make_branch(db, "SH")
+    make_user(db, Role.learner, branch=elsewhere, username="shanghai")
+    make_user(db, Role.branch_admin, branch=elsewhere, username="sh_admin")
+    make_user(db, Role.branch_admin, branch=made["branch"], username="bj_admin1")
+    db.commit()
+    for username in ("learner1", "shanghai"):
+        client.cookies.clear()
+        login(client, username)
+        client.post(
+            "/api/v1/enrolments",
+            json={"resource_id": made["video"].id},
+            headers={"Accept": "application/json"},
+        )
+    for admin, learner in (("sh_admin", "SH"), ("bj_admin1", "BJ")):
+        client.cookies.clear()
+        login(client, admin)
+        rows = client.get("/api/v1/teach/learners").json()
+        assert [r["branch_code"] for r in rows] == [learner]
+    client.cookies.clear()
+    login(client, "learner1")
+    assert client.get("/api/v1/teach/learners").status_code == 403
+
+
+def test_the_learner_home_shows_the_dashboard_figures(client: TestClient, db: Session) -> None:
+    made = world(db)
+    client.cookies.set("lifelong_locale", "en")
+    login(client, "learner1")
+    rid = made["document"].id
+    client.post(
+        "/api/v1/enrolments", json={"resource_id": rid}, headers={"Accept": "application/json"}
+    )
+    client.post(
+        f"/api/v1/enrolments/{rid}/progress",
+        json={"read_fraction": 1, "seconds": 300},
+        headers={"Accept": "application/json"},
+    )
+    home = client.get("/").text
+    for label in ("Enrolled", "Completed", "Certificates", "Hours", "Credits"):
+        assert f'<span class="figure-label">{label}</span>' in home
+    assert '<span class="figure-value">2</span><span class="figure-label">Credits</span>' in home
+    assert 'href="/my"' in home
