@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from lifelong.learning.credentials import openbadges, signing
 from lifelong.learning.credentials import service as certificates
@@ -60,8 +60,33 @@ def verify_page(
 
 @router.get("/issuer")
 def issuer_page(request: Request, settings: AppSettings, user: OptionalUser) -> Response:
-    """The issuer's public profile and the key its credentials are signed with."""
+    """The issuer's public profile and the key its credentials are signed with.
+
+    Asked for JSON, it answers the OB 3.0 Profile with its Multikey verification method,
+    so a verifier can resolve the issuer id found in a credential.
+    """
     public = signing.load_key(settings).public_key()
+    if "json" in request.headers.get("accept", "") and "html" not in request.headers.get(
+        "accept", ""
+    ):
+        method = signing.verification_method(public)
+        return JSONResponse(
+            {
+                "@context": openbadges.CONTEXTS,
+                "id": openbadges.issuer_id(settings),
+                "type": ["Profile"],
+                "name": "Lifelong Open University",
+                "url": settings.public_url.rstrip("/"),
+                "verificationMethod": [
+                    {
+                        "id": method,
+                        "type": "Multikey",
+                        "controller": signing.did_key(public),
+                        "publicKeyMultibase": signing.did_key(public).removeprefix("did:key:"),
+                    }
+                ],
+            }
+        )
     return render(
         request,
         "credentials/issuer.html",

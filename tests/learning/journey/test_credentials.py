@@ -107,3 +107,12 @@ def test_jcs_canonical_form_follows_rfc_8785() -> None:
         == '{"a":"终身","b":[1,2,0.5],"c":null}'
     )
     assert from_base58btc(base58btc(b"\0\0hello")) == b"\0\0hello"
+
+
+def test_the_issuer_profile_names_the_signing_key(client: TestClient, db: Session) -> None:
+    cert_id, _auth = _certificate(client, db)
+    credential = client.get(f"/api/v1/certificates/{cert_id}/credential").json()
+    profile = client.get("/issuer", headers={"Accept": "application/json"}).json()
+    assert profile["id"] == credential["issuer"]["id"]
+    assert profile["verificationMethod"][0]["id"] == credential["proof"]["verificationMethod"]
+    assert "did:key:z6Mk" in client.get("/issuer").text

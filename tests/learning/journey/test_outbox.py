@@ -125,9 +125,7 @@ def test_the_web_process_delivers_statements_in_the_background(
         assert _stored(settings, entry.statement_id) == [(entry.statement_id, PLATFORM_CLIENT)]
 
 
-def test_completion_statements_name_the_certificate_earned(
-    settings: Settings, db: Session
-) -> None:
+def test_completion_statements_name_the_certificate_earned(settings: Settings, db: Session) -> None:
     made = world(db)
     learner = user_named(db, "learner1")
     service.enrol(db, settings, learner, made["course"].id)
