@@ -62,7 +62,6 @@
       var play = document.getElementById("play");
       var pause = document.getElementById("pause");
       var timer = null;
-      var rate = Number(player.dataset.rate || "1");
       var draw = function () {
         var s = Math.floor(position);
         clock.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
@@ -71,7 +70,7 @@
       play.addEventListener("click", function () {
         play.hidden = true; pause.hidden = false; from = position;
         timer = setInterval(function () {
-          position = Math.min(position + rate, length);
+          position = Math.min(position + 1, length);
           draw();
           if (position - from >= 5 || position >= length) { report(position); }
           if (position >= length) { clearInterval(timer); play.hidden = false; pause.hidden = true; }

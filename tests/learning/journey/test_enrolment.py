@@ -81,3 +81,19 @@ def test_signed_out_callers_cannot_enrol(client: TestClient, db: Session) -> Non
     made = world(db)
     response = client.post("/api/v1/enrolments", json={"resource_id": made["video"].id})
     assert response.status_code == 401
+
+
+def test_the_journey_api_is_described_in_openapi(client: TestClient) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/enrolments",
+        "/api/v1/enrolments/{resource_id}/progress",
+        "/api/v1/enrolments/{resource_id}/attempts",
+        "/api/v1/certificates/{certificate_id}/verify",
+        "/api/v1/credentials/verify",
+        "/api/v1/account/export",
+        "/api/v1/account/erasure",
+        "/api/v1/teach/learners",
+    ):
+        assert path in paths, path
+    assert not any(p.startswith("/learn/") or p.startswith("/verify/") for p in paths)
