@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from lifelong import __version__
 from lifelong.config import Settings, get_settings
 from lifelong.db.engine import engine_from_settings, make_session_factory
+from lifelong.learning.journey import runtime as journey_runtime
 from lifelong.records import runtime as records_runtime
 from lifelong.records.middleware import XapiMiddleware
 from lifelong.web import errors
@@ -61,9 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         lrs = await records_runtime.start(app, settings)
         _prepare_search(settings, app.state.session_factory)
+        outbox = journey_runtime.start(app, settings)
         try:
             yield
         finally:
+            await journey_runtime.stop(outbox)
             await records_runtime.stop(app, lrs)
             engine.dispose()
 
@@ -113,9 +116,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from lifelong.accounts import pages as account_pages
     from lifelong.accounts import routes as account_routes
+    from lifelong.learning.account import pages as learner_account_pages
+    from lifelong.learning.account import routes as learner_account_routes
     from lifelong.learning.catalog import authoring as catalogue_authoring
     from lifelong.learning.catalog import pages as catalogue_pages
     from lifelong.learning.catalog import routes as catalogue_routes
+    from lifelong.learning.credentials import pages as credential_pages
+    from lifelong.learning.credentials import routes as credential_routes
+    from lifelong.learning.journey import pages as journey_pages
+    from lifelong.learning.journey import routes as journey_routes
+    from lifelong.learning.journey import teach as journey_teach
     from lifelong.records import about as records_about
     from lifelong.records import resources as records_resources
     from lifelong.records import routes as records_routes
@@ -131,6 +141,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalogue_routes.router,
         catalogue_pages.router,
         catalogue_authoring.router,
+        journey_routes.router,
+        journey_pages.router,
+        journey_teach.router,
+        credential_routes.router,
+        credential_pages.router,
+        learner_account_routes.router,
+        learner_account_pages.router,
         records_routes.router,
         records_about.router,
         records_resources.router,

@@ -76,6 +76,28 @@ class MailSettings(BaseModel):
     smtp_password: str | None = Field(default=None, description="SMTP password.")
 
 
+class JourneySettings(BaseModel):
+    """The learning journey (``LIFELONG_JOURNEY__<NAME>``)."""
+
+    outbox_enabled: bool = Field(
+        default=True, description="Deliver the xAPI outbox to the LRS from the web process."
+    )
+    outbox_interval_seconds: float = Field(
+        default=1.0, gt=0, description="How often the outbox is drained when all is well."
+    )
+    outbox_max_backoff_seconds: float = Field(
+        default=60.0, gt=0, description="Longest wait between retries while the LRS fails."
+    )
+    credential_key_path: Path | None = Field(
+        default=None,
+        description="Ed25519 key signing Open Badges credentials; default: "
+        "keys/credentials-ed25519.pem in the data directory (created once, 0600).",
+    )
+    attendance_early_minutes: int = Field(
+        default=15, ge=0, description="How early before a live session attendance counts."
+    )
+
+
 class Settings(BaseSettings):
     """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
 
@@ -132,6 +154,9 @@ class Settings(BaseSettings):
     lrs_documents: LrsDocumentSettings = Field(
         default_factory=LrsDocumentSettings, description="xAPI document resources."
     )
+    journey: JourneySettings = Field(
+        default_factory=JourneySettings, description="Learning journey: outbox and credentials."
+    )
 
     @field_validator("default_locale")
     @classmethod
@@ -161,6 +186,13 @@ class Settings(BaseSettings):
         if operational.startswith("postgresql"):
             return operational
         return f"sqlite:///{(self.data_dir / 'lrs.db').resolve()}"
+
+    @property
+    def credential_key_path(self) -> Path:
+        """The Ed25519 private key that signs Open Badges credentials."""
+        return (
+            self.journey.credential_key_path or self.data_dir / "keys" / "credentials-ed25519.pem"
+        )
 
     @property
     def lake_dir(self) -> Path:

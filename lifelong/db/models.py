@@ -3,6 +3,7 @@
 from lifelong.accounts import models as accounts_models  # noqa: F401
 from lifelong.db.base import Base
 from lifelong.learning import models as learning_models  # noqa: F401
+from lifelong.learning.journey import models as journey_models  # noqa: F401
 from lifelong.records import activities as lrs_activities  # noqa: F401
 from lifelong.records import agents as lrs_agents  # noqa: F401
 from lifelong.records import models as records_models  # noqa: F401

@@ -24,6 +24,22 @@ def _count(session: Session, query: object) -> int:
     return int(session.scalar(query) or 0)  # type: ignore[call-overload]
 
 
+def _seconds(session: Session, user_id: int) -> int:
+    """Time the learner spent learning, from their enrolments (the /my dashboard's hours)."""
+    query = select(func.coalesce(func.sum(Enrolment.seconds_spent), 0))
+    return _count(session, query.where(Enrolment.user_id == user_id))
+
+
+def _credits(session: Session, user_id: int) -> float:
+    """Credits of the learner's unrevoked certificates."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Certificate.credits), 0)).where(
+            Certificate.user_id == user_id, Certificate.revoked_at.is_(None)
+        )
+    )
+    return float(total or 0)
+
+
 def figures_for(session: Session, user: User) -> list[Figure]:
     """Headline figures: the learner's own, the branch's for branch staff, all for HQ."""
     if user.role == Role.learner:
@@ -41,6 +57,8 @@ def figures_for(session: Session, user: User) -> list[Figure]:
                     select(func.count(Certificate.id)).where(Certificate.user_id == user.id),
                 ),
             ),
+            Figure(N_("Hours"), round(_seconds(session, user.id) / 3600)),
+            Figure(N_("Credits"), int(_credits(session, user.id))),
         ]
     branch_id = None if user.role in (Role.hq_admin, Role.analyst) else user.branch_id
     learners = select(func.count(User.id)).where(User.role == Role.learner)

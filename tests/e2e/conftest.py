@@ -38,7 +38,7 @@ def serve(settings_env: dict[str, str]) -> Iterator[Callable[[], str]]:
         )
         processes.append(process)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: CI machines can be busy
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(process.stderr.read().decode() if process.stderr else "")
@@ -47,7 +47,7 @@ def serve(settings_env: dict[str, str]) -> Iterator[Callable[[], str]]:
                     return base
             except httpx.HTTPError:
                 time.sleep(0.2)
-        raise RuntimeError("server did not become ready in 30 s")
+        raise RuntimeError("server did not become ready in 90 s")
 
     yield start
     for process in processes:

@@ -128,8 +128,19 @@ def my_resources(session: DbSession, user: CurrentUser) -> list[ResourceSummary]
 
 @router.get("/resources/{resource_id}", response_model=ResourceRead)
 def get_resource(session: DbSession, user: OptionalUser, resource_id: int) -> ResourceRead:
-    """One resource (drafts and retired ones only for their editors)."""
-    return ResourceRead.of(service.visible_resource(session, resource_id, user))
+    """One resource (drafts and retired ones only for their editors).
+
+    An assessment's answer key is shown only to its editors: learners are marked on the
+    server (journey/rules.py), so the key must never reach them.
+    """
+    resource = service.visible_resource(session, resource_id, user)
+    read = ResourceRead.of(resource)
+    if not service.can_edit(user, resource) and isinstance(read.content.get("questions"), list):
+        read.content["questions"] = [
+            {k: v for k, v in q.items() if k != "answer"} if isinstance(q, dict) else q
+            for q in read.content["questions"]
+        ]
+    return read
 
 
 def _write_data(body: ResourceWrite) -> dict[str, Any]:

@@ -1,0 +1,118 @@
+"""Certificates as Open Badges 3.0 credentials: shape, signature, tampering, revocation."""
+
+from __future__ import annotations
+
+import copy
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import make_user, token_for
+from tests.learning.journey.factories import world
+
+
+def _certificate(client: TestClient, db: Session) -> tuple[str, dict[str, str]]:
+    made = world(db)
+    auth = token_for(client, "learner1")
+    rid = made["document"].id
+    client.post("/api/v1/enrolments", json={"resource_id": rid}, headers=auth)
+    done = client.post(
+        f"/api/v1/enrolments/{rid}/progress", json={"read_fraction": 1}, headers=auth
+    )
+    return done.json()["certificate_id"], auth
+
+
+def test_the_credential_has_the_open_badges_3_shape(client: TestClient, db: Session) -> None:
+    cert_id, _auth = _certificate(client, db)
+    credential = client.get(f"/api/v1/certificates/{cert_id}/credential").json()
+    assert credential["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
+    assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert credential["id"] == f"http://127.0.0.1:8000/verify/{cert_id}"
+    assert credential["issuer"]["type"] == ["Profile"]
+    assert credential["validFrom"].endswith("Z")
+    subject = credential["credentialSubject"]
+    assert subject["type"] == ["AchievementSubject"]
+    assert subject["achievement"]["type"] == ["Achievement"]
+    assert subject["achievement"]["name"] == "Lifelong learning reader"
+    assert subject["identifier"][0]["hashed"] is True
+    assert "测试" not in str(credential)  # the holder's name is not in the JSON
+    proof = credential["proof"]
+    assert proof["type"] == "DataIntegrityProof"
+    assert proof["cryptosuite"] == "eddsa-jcs-2022"
+    assert proof["verificationMethod"].startswith("did:key:z6Mk")
+    assert proof["proofValue"].startswith("z")
+
+
+def test_verification_checks_the_signature_and_detects_tampering(
+    client: TestClient, db: Session
+) -> None:
+    cert_id, _auth = _certificate(client, db)
+    verdict = client.get(f"/api/v1/certificates/{cert_id}/verify").json()
+    assert verdict["status"] == "valid" and verdict["holder"] == "测试 用户"
+    credential = client.get(f"/api/v1/certificates/{cert_id}/credential").json()
+    presented = client.post("/api/v1/credentials/verify", json=credential).json()
+    assert presented["status"] == "valid"
+    tampered = copy.deepcopy(credential)
+    tampered["credentialSubject"]["achievement"]["name"] = "Doctor of Everything"
+    forged = client.post("/api/v1/credentials/verify", json=tampered).json()
+    assert forged["status"] == "invalid"
+    assert "altered" in forged["problems"][0]
+    broken = copy.deepcopy(credential)
+    broken["proof"]["proofValue"] = "z" + "1" * 80
+    assert client.post("/api/v1/credentials/verify", json=broken).json()["status"] == "invalid"
+    assert client.post("/api/v1/credentials/verify", json={"a": 1}).status_code == 400
+
+
+def test_a_credential_signed_with_another_key_is_not_ours(client: TestClient, db: Session) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from lifelong.learning.credentials import signing
+
+    cert_id, _auth = _certificate(client, db)
+    credential = client.get(f"/api/v1/certificates/{cert_id}/credential").json()
+    resigned = signing.sign(credential, Ed25519PrivateKey.generate(), "2026-01-01T00:00:00Z")
+    verdict = client.post("/api/v1/credentials/verify", json=resigned).json()
+    assert verdict["status"] == "invalid"
+    assert "key" in verdict["problems"][0]
+
+
+def test_revoked_and_missing_certificates(client: TestClient, db: Session) -> None:
+    cert_id, auth = _certificate(client, db)
+    assert client.post(f"/api/v1/certificates/{cert_id}/revoke", headers=auth).status_code == 403
+    make_user(
+        db,
+        role=__import__("lifelong.accounts.models").accounts.models.Role.hq_admin,
+        username="hq1",
+    )
+    db.commit()
+    admin = token_for(client, "hq1")
+    assert client.post(f"/api/v1/certificates/{cert_id}/revoke", headers=admin).is_success
+    assert client.get(f"/api/v1/certificates/{cert_id}/verify").json()["status"] == "revoked"
+    page = client.get(f"/verify/{cert_id}")
+    assert 'data-status="revoked"' in page.text
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert client.get(f"/api/v1/certificates/{missing}/verify").status_code == 404
+    assert client.get(f"/verify/{missing}").status_code == 404
+    assert client.get("/verify/not-a-uuid").status_code == 404
+
+
+def test_jcs_canonical_form_follows_rfc_8785() -> None:
+    from lifelong.learning.credentials.signing import base58btc, canonical, from_base58btc
+
+    assert (
+        canonical({"b": [1, 2.0, 0.5], "a": "终身", "c": None})
+        == '{"a":"终身","b":[1,2,0.5],"c":null}'
+    )
+    assert from_base58btc(base58btc(b"\0\0hello")) == b"\0\0hello"
+
+
+def test_the_issuer_profile_names_the_signing_key(client: TestClient, db: Session) -> None:
+    cert_id, _auth = _certificate(client, db)
+    credential = client.get(f"/api/v1/certificates/{cert_id}/credential").json()
+    profile = client.get("/issuer", headers={"Accept": "application/json"}).json()
+    assert profile["id"] == credential["issuer"]["id"]
+    assert profile["verificationMethod"][0]["id"] == credential["proof"]["verificationMethod"]
+    assert "did:key:z6Mk" in client.get("/issuer").text
