@@ -66,11 +66,14 @@ def build(model: Model, spec: dict[str, Any]) -> Audit:
     """The audit query for one header entry, e.g. ``{"unique": ["day", "learner_id"]}``."""
     spec = dict(spec)
     severity = str(spec.pop("severity", "error"))
-    if severity not in ("error", "warn"):
-        raise ModelError(f"{model.path.name}: audit severity must be error or warn")
     if len(spec) != 1:
         raise ModelError(f"{model.path.name}: each audit is one of not_null, unique, ...")
     kind, arg = next(iter(spec.items()))
+    if isinstance(arg, dict) and "severity" in arg:
+        arg = dict(arg)
+        severity = str(arg.pop("severity"))
+    if severity not in ("error", "warn"):
+        raise ModelError(f"{model.path.name}: audit severity must be error or warn")
     staged = exp.table_(STAGED)
     query: exp.Expression
     if kind == "not_null":

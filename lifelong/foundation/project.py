@@ -68,7 +68,6 @@ class Model:
     sql: str
     path: Path
     time_column: str | None = None
-    unique_key: tuple[str, ...] = ()
     depends_on: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -138,7 +137,6 @@ def parse_model(path: Path) -> Model:
         sql=sql,
         path=path,
         time_column=header.get("time_column"),
-        unique_key=tuple(header.get("unique_key") or ()),
         depends_on=depends_on,
     )
 

@@ -129,7 +129,7 @@ class _Run:
             self.versions[model.name] = delta.latest_version(path)
 
     def query(self, sql: str) -> pa.Table:
-        return self.connection.execute(sql).fetch_arrow_table()
+        return self.connection.execute(sql).to_arrow_table()
 
     def clock(self, after_seq: int) -> tuple[datetime, datetime, int] | None:
         """The stored-time window and last seq of statements exported after ``after_seq``."""
@@ -201,14 +201,14 @@ class _Run:
                 raise RuntimeError(
                     f"{model.name}: columns changed; run `lifelong transform --full-refresh`"
                 )
-            if model.unique_key:
-                delta.merge(path, staged, model.unique_key, info=info)
-            else:
-                column = model.time_column or "day"
-                touched_sql = touched_partitions_query(model, window[0], window[1])
-                source = self.query(touched_sql) if touched_sql else staged.select([column])
+            column = model.time_column or "day"
+            touched_sql = touched_partitions_query(model, window[0], window[1])
+            if touched_sql:
+                source = self.query(touched_sql)
                 values = sorted({v for v in source.column(column).to_pylist() if v is not None})
                 delta.replace_partitions(path, staged, column, values, info=info)
+            else:
+                delta.replace_range(path, staged, column, window[0], window[1], info=info)
         self.versions[model.name] = delta.latest_version(path)
         attach(self.connection, model.layer, model.table, path)
         self.log.set_state(model.name, watermark=watermark, fingerprint=self.fingerprint(model))

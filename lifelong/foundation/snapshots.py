@@ -117,7 +117,7 @@ def snapshot_table(settings: Settings, engine: Engine, table_name: str) -> Snaps
         newest = pc.max(delta.read(path, ["updated_at"]).column("updated_at")).as_py()
         changed = _fetch(engine, table_name, newest)
         if newest is not None and changed.num_rows:
-            delta.merge(path, changed, key)
+            delta.upsert(path, changed, key[0])
             return SnapshotOutcome(table_name, "incremental", changed.num_rows)
         if newest is not None:
             return SnapshotOutcome(table_name, "unchanged", 0)

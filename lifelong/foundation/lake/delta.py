@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -61,6 +62,28 @@ def overwrite(path: Path, table: pa.Table, *, info: dict[str, Any] | None = None
     )
 
 
+def replace_where(
+    path: Path, table: pa.Table, predicate: str, *, info: dict[str, Any] | None = None
+) -> None:
+    """Replace the rows matching ``predicate`` by ``table`` in one commit (``replaceWhere``).
+
+    Readers see either the old or the new rows, never a mix; delta-rs also checks that
+    every new row matches the predicate, so a model cannot write outside its window. (A
+    MERGE would do too, but delta-rs 1.6 writes merged files with ``string_view`` columns
+    that pyarrow datasets cannot filter next to older ``string`` files.)
+    """
+    if not (path / "_delta_log").is_dir():
+        overwrite(path, table, info=info)
+        return
+    write_deltalake(
+        str(path),
+        table,
+        mode="overwrite",
+        predicate=predicate,
+        commit_properties=_metadata(info),
+    )
+
+
 def replace_partitions(
     path: Path,
     table: pa.Table,
@@ -69,60 +92,44 @@ def replace_partitions(
     *,
     info: dict[str, Any] | None = None,
 ) -> None:
-    """Replace the rows whose ``column`` is one of ``values`` by ``table`` (one commit).
-
-    This is Delta's ``replaceWhere``: readers see either the old or the new rows of those
-    partitions, never a mix.
-    """
-    if not (path / "_delta_log").is_dir():
-        overwrite(path, table, info=info)
+    """Replace the rows whose ``column`` is one of ``values`` (e.g. the days touched)."""
+    if not values and (path / "_delta_log").is_dir():
         return
-    if not values:
-        return
-    literals = ", ".join(_literal(value) for value in values)
-    write_deltalake(
-        str(path),
-        table,
-        mode="overwrite",
-        predicate=f"{column} IN ({literals})",
-        commit_properties=_metadata(info),
-    )
+    literals = ", ".join(_literal(value) for value in values) or "NULL"
+    replace_where(path, table, f"{column} IN ({literals})", info=info)
 
 
-def merge(
+def replace_range(
     path: Path,
     table: pa.Table,
-    keys: Sequence[str],
+    column: str,
+    start: Any,
+    end: Any,
     *,
     info: dict[str, Any] | None = None,
 ) -> None:
-    """Upsert ``table`` by ``keys`` (one commit): same key replaced, new key inserted."""
-    if not (path / "_delta_log").is_dir():
-        overwrite(path, table, info=info)
+    """Replace the rows with ``start <= column < end`` (a time-range window)."""
+    predicate = f"{column} >= {_literal(start)} AND {column} < {_literal(end)}"
+    replace_where(path, table, predicate, info=info)
+
+
+def upsert(path: Path, table: pa.Table, key: str, *, info: dict[str, Any] | None = None) -> None:
+    """Insert or replace rows by a single key column (rows with the same key replaced)."""
+    values = [v for v in table.column(key).to_pylist() if v is not None]
+    if not values:
         return
-    if table.num_rows == 0:
-        return
-    condition = " AND ".join(f"target.{key} = source.{key}" for key in keys)
-    (
-        DeltaTable(str(path))
-        .merge(
-            table,
-            predicate=condition,
-            source_alias="source",
-            target_alias="target",
-            commit_properties=_metadata(info),
-        )
-        .when_matched_update_all()
-        .when_not_matched_insert_all()
-        .execute()
-    )
+    replace_partitions(path, table, key, values, info=info)
 
 
 def _literal(value: Any) -> str:
-    """A SQL literal for a partition value (dates, numbers, strings)."""
+    """A SQL literal for a predicate (numbers, dates, naive UTC timestamps, strings)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return f"'{value.isoformat(sep=' ', timespec='microseconds')}'"
     text = str(value).replace("'", "''")
-    if hasattr(value, "isoformat") and len(text) == 10:
-        return f"'{text}'"
     return f"'{text}'"

@@ -16,7 +16,7 @@ audits:
   - not_null: [branch_id, branch_code, name_zh, kind]
   - unique: [branch_code]
   - accepted_values: {column: kind, values: [headquarters, provincial, sector]}
-  - row_count: {min: 1}
+  - row_count: {min: 1, severity: warn}
 */
 SELECT
   b.id AS branch_id,

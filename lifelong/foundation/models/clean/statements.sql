@@ -2,7 +2,6 @@
 name: clean.statements
 kind: incremental_by_time_range
 time_column: stored
-unique_key: [statement_id]
 grain: statement
 owner: data-foundation
 description: >

@@ -14,7 +14,7 @@ columns:
 audits:
   - not_null: [branch_code, name_zh, name_en, kind]
   - unique: [branch_code]
-  - row_count: {min: 1}
+  - row_count: {min: 1, severity: warn}
 */
 SELECT b.branch_code, b.name_zh, b.name_en, b.kind, b.region, b.province
 FROM clean.branches AS b

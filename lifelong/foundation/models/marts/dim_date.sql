@@ -13,7 +13,7 @@ columns:
 audits:
   - not_null: [day, week, month, quarter, year]
   - unique: [day]
-  - row_count: {min: 1}
+  - row_count: {min: 1, severity: warn}
 */
 WITH days AS (
   SELECT e.day FROM clean.activity_events AS e
