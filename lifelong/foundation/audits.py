@@ -110,7 +110,7 @@ def build(model: Model, spec: dict[str, Any]) -> Audit:
     elif kind == "row_count":
         low, high = arg.get("min"), arg.get("max")
         count = exp.func("COUNT", exp.Star())
-        bounds = []
+        bounds: list[exp.Expression] = []
         if low is not None:
             bounds.append(count < int(low))
         if high is not None:
@@ -122,7 +122,9 @@ def build(model: Model, spec: dict[str, Any]) -> Audit:
         newest = exp.func("MAX", exp.column(column))
         limit = exp.Sub(
             this=exp.cast(exp.func("NOW"), exp.DataType.build("TIMESTAMP")),
-            expression=exp.Interval(this=exp.Literal.string(str(int(hours * 3600))), unit=exp.var("SECOND")),
+            expression=exp.Interval(
+                this=exp.Literal.string(str(int(hours * 3600))), unit=exp.var("SECOND")
+            ),
         )
         query = (
             exp.select(exp.alias_(newest, "newest"))

@@ -195,7 +195,9 @@ def load_project(models_dir: Path = MODELS_DIR) -> Project:
     for model in models.values():
         unknown = [d for d in model.depends_on if d not in models and d not in sources]
         if unknown:
-            raise ModelError(f"{model.path.name}: reads unknown tables {', '.join(sorted(unknown))}")
+            raise ModelError(
+                f"{model.path.name}: reads unknown tables {', '.join(sorted(unknown))}"
+            )
         # Referential audits read their parent: build it first.
         parents = {str(a["referential"]["to"]) for a in model.audits if "referential" in a}
         graph[model.name] = {d for d in model.depends_on | parents if d in models}

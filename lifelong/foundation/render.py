@@ -8,6 +8,7 @@ written and on Spark sqlglot rewrites functions (``JSON_EXTRACT_STRING`` ->
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -35,7 +36,10 @@ def flat_name(layer: str, table: str) -> str:
 
 def parse(model_sql: str, start: datetime, end: datetime) -> exp.Expression:
     """The model's query as a sqlglot tree with the window filled in."""
-    return sqlglot.parse_one(fill_macros(model_sql, start, end), read=SOURCE_DIALECT)
+    tree: Any = sqlglot.parse_one(  # sqlglot 30 types parse results as ``Expr``
+        fill_macros(model_sql, start, end), read=SOURCE_DIALECT
+    )
+    return tree
 
 
 def to_engine(tree: exp.Expression, dialect: str, *, flatten: bool = False) -> str:

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS model_runs (
   audits TEXT NOT NULL, error TEXT, PRIMARY KEY (run_id, model)
 );
 CREATE TABLE IF NOT EXISTS model_state (
-  model TEXT PRIMARY KEY, watermark INTEGER NOT NULL, fingerprint TEXT NOT NULL, updated TEXT NOT NULL
+  model TEXT PRIMARY KEY, watermark INTEGER NOT NULL, fingerprint TEXT NOT NULL,
+  updated TEXT NOT NULL
 );
 """
 

@@ -24,14 +24,13 @@ import duckdb
 import pyarrow as pa
 
 from lifelong.config import Settings
-from lifelong.foundation.audits import STAGED, AuditResult, audits_of
+from lifelong.foundation.audits import SAMPLE_ROWS, STAGED, AuditResult, audits_of
 from lifelong.foundation.lake import delta
 from lifelong.foundation.lake.connection import attach, connect
 from lifelong.foundation.lake.paths import table_path
 from lifelong.foundation.project import Model, Project, Source, default_project
 from lifelong.foundation.render import EPOCH, render, touched_partitions_query
 from lifelong.foundation.runlog import RunLog, now
-from lifelong.foundation.audits import SAMPLE_ROWS
 
 CLOCK = "raw.xapi_statements"
 ARROW_TYPES = {

@@ -25,7 +25,9 @@ async def transform_forever(settings: Settings, operational: Engine, statements:
     last_snapshot = 0.0
     # A short pause first: start-up (migrations, search index) is not slowed down, and a
     # short-lived app (tests, one-off commands) never starts a run.
-    await asyncio.sleep(min(FIRST_RUN_DELAY_SECONDS, settings.foundation.transform_interval_seconds))
+    await asyncio.sleep(
+        min(FIRST_RUN_DELAY_SECONDS, settings.foundation.transform_interval_seconds)
+    )
     while True:
         started = time.monotonic()
         snapshot = started - last_snapshot >= settings.foundation.snapshot_interval_seconds

@@ -20,7 +20,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Boolean, Column, DateTime, Engine, Float, Integer, Numeric, select
-from sqlalchemy.types import JSON
 
 import lifelong.learning.models  # noqa: F401  (registers the learning tables)
 from lifelong.accounts import models as _accounts  # noqa: F401  (registers the account tables)

@@ -55,11 +55,9 @@ def _register_sources(spark: SparkSession, settings: Settings, project: Project)
         # The declared columns, not inferred ones: a table with no files yet still reads.
         ddl = ", ".join(f"`{c}` {SPARK_TYPES[t]}" for c, t in source.columns.items())
         files = DeltaTable(str(path)).file_uris() if latest_version(path) is not None else []
-        frame: DataFrame
-        if files:
-            frame = spark.read.schema(ddl).parquet(*files)
-        else:
-            frame = spark.createDataFrame([], ddl)
+        frame: DataFrame = (
+            spark.read.schema(ddl).parquet(*files) if files else spark.createDataFrame([], ddl)
+        )
         frame.createOrReplaceTempView(view)
 
 

@@ -54,7 +54,7 @@ class University:
 
 
 def build_operational(session: Session) -> University:
-    """Branches, subjects, a provider, resources, learners with profiles, enrolments, certificates."""
+    """Branches, subjects, a provider, resources, learners, enrolments and certificates."""
     uni = University()
     for code, kind, zh, en, province in (
         ("HQ", BranchKind.headquarters, "总部", "Headquarters", None),
@@ -76,7 +76,9 @@ def build_operational(session: Session) -> University:
     leaf = Subject(code="ED0101", parent_id=mid.id, name_zh="终身学习", name_en="Lifelong learning")
     session.add(leaf)
     session.flush()
-    provider = Provider(code="OU", name_zh="开放大学", name_en="Open University", kind=ProviderKind.university)
+    provider = Provider(
+        code="OU", name_zh="开放大学", name_en="Open University", kind=ProviderKind.university
+    )
     session.add(provider)
     session.flush()
     for key, kind, subject, credits in (
@@ -127,8 +129,13 @@ def build_operational(session: Session) -> University:
         uni.learners.append(user.id)
         uni.learner_branch[user.id] = branch
     session.add(
-        User(username="teacher", display_name="老师", password_hash="x", role=Role.teacher,
-             branch_id=uni.branches["BJ"])
+        User(
+            username="teacher",
+            display_name="老师",
+            password_hash="x",
+            role=Role.teacher,
+            branch_id=uni.branches["BJ"],
+        )
     )
     plan = [
         (0, "video", EnrolmentStatus.completed),
@@ -150,8 +157,12 @@ def build_operational(session: Session) -> University:
                 registration=registration,
                 status=status,
                 enrolled_at=DAY1,
-                completed_at=DAY1 + timedelta(days=1) if status is EnrolmentStatus.completed else None,
-                withdrawn_at=DAY1 + timedelta(days=2) if status is EnrolmentStatus.withdrawn else None,
+                completed_at=DAY1 + timedelta(days=1)
+                if status is EnrolmentStatus.completed
+                else None,
+                withdrawn_at=DAY1 + timedelta(days=2)
+                if status is EnrolmentStatus.withdrawn
+                else None,
             )
         )
         if status is EnrolmentStatus.completed:
@@ -219,13 +230,64 @@ def first_batch(settings: Settings, uni: University) -> list[dict[str, Any]]:
     day2 = DAY1 + timedelta(days=1)
     return [
         statement(settings, uni, learner=a, resource="video", verb="launched", at=DAY1),
-        statement(settings, uni, learner=a, resource="video", verb="played", at=DAY1 + timedelta(minutes=1), seconds=600),
-        statement(settings, uni, learner=a, resource="course", verb="progressed", at=DAY1 + timedelta(hours=1), seconds=3723),
-        statement(settings, uni, learner=b, resource="video", verb="played", at=DAY1 + timedelta(hours=2), seconds=90),
-        statement(settings, uni, learner=a, resource="video", verb="completed", at=day2, seconds=30, completion=True),
-        statement(settings, uni, learner=c, resource="quiz", verb="passed", at=day2, seconds=1200, score=0.9, success=True),
-        statement(settings, uni, learner=e, resource="video", verb="played", at=day2 + timedelta(hours=3), seconds=45,
-                  statement_id="11111111-1111-4111-8111-111111111111"),
+        statement(
+            settings,
+            uni,
+            learner=a,
+            resource="video",
+            verb="played",
+            at=DAY1 + timedelta(minutes=1),
+            seconds=600,
+        ),
+        statement(
+            settings,
+            uni,
+            learner=a,
+            resource="course",
+            verb="progressed",
+            at=DAY1 + timedelta(hours=1),
+            seconds=3723,
+        ),
+        statement(
+            settings,
+            uni,
+            learner=b,
+            resource="video",
+            verb="played",
+            at=DAY1 + timedelta(hours=2),
+            seconds=90,
+        ),
+        statement(
+            settings,
+            uni,
+            learner=a,
+            resource="video",
+            verb="completed",
+            at=day2,
+            seconds=30,
+            completion=True,
+        ),
+        statement(
+            settings,
+            uni,
+            learner=c,
+            resource="quiz",
+            verb="passed",
+            at=day2,
+            seconds=1200,
+            score=0.9,
+            success=True,
+        ),
+        statement(
+            settings,
+            uni,
+            learner=e,
+            resource="video",
+            verb="played",
+            at=day2 + timedelta(hours=3),
+            seconds=45,
+            statement_id="11111111-1111-4111-8111-111111111111",
+        ),
     ]
 
 
@@ -235,9 +297,19 @@ def second_batch(settings: Settings, uni: University) -> list[dict[str, Any]]:
     day3 = DAY1 + timedelta(days=2)
     return [
         statement(settings, uni, learner=b, resource="video", verb="played", at=day3, seconds=300),
-        statement(settings, uni, learner=a, resource="course", verb="progressed", at=day3, seconds=60),
+        statement(
+            settings, uni, learner=a, resource="course", verb="progressed", at=day3, seconds=60
+        ),
         # Late-arriving: recorded offline on day 1, stored now.
-        statement(settings, uni, learner=b, resource="video", verb="played", at=DAY1 + timedelta(hours=5), seconds=100),
+        statement(
+            settings,
+            uni,
+            learner=b,
+            resource="video",
+            verb="played",
+            at=DAY1 + timedelta(hours=5),
+            seconds=100,
+        ),
         voiding(settings, "11111111-1111-4111-8111-111111111111", day3),
     ]
 
@@ -263,8 +335,13 @@ def write_submissions(settings: Settings) -> None:
         "term": ["2025-autumn", "2025-autumn", "2025-autumn", "2025-autumn", "2025-autumn"],
         "enrolled_on": ["2025-09-01", "2025-09-01", "2025-09-02", "2025-09-01", "2025-09-01"],
         "status": ["enrolled", "Suspended", "graduated", "enrolled", "enrolled"],
-        "submitted_at": ["2025-09-01T08:00:00Z", "2025-09-05T08:00:00Z", "2025-09-05T08:00:00Z",
-                         "2025-09-05T08:00:00Z", "2025-09-05T08:00:00Z"],
+        "submitted_at": [
+            "2025-09-01T08:00:00Z",
+            "2025-09-05T08:00:00Z",
+            "2025-09-05T08:00:00Z",
+            "2025-09-05T08:00:00Z",
+            "2025-09-05T08:00:00Z",
+        ],
         "batch_id": ["b1", "b2", "b2", "b2", "b3"],
     }
     grades = {
