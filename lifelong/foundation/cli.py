@@ -26,10 +26,12 @@ def print_report(report: RunReport) -> None:
         table.add_row(outcome.name, outcome.status, str(outcome.rows), outcome.error or "")
     console.print(table)
     for outcome in report.outcomes:
-        for audit in outcome.failed_audits:
+        for audit in outcome.audits:
+            if audit.passed:
+                continue
+            label = "[bold red]audit failed:[/]" if audit.blocking else "[yellow]audit warning:[/]"
             err_console.print(
-                f"[bold red]audit failed:[/] {outcome.name} {audit.name}: "
-                f"{audit.failing_rows} failing rows; sample:"
+                f"{label} {outcome.name} {audit.name}: {audit.failing_rows} failing rows; sample:"
             )
             for row in audit.sample:
                 err_console.print(f"  {row}")

@@ -22,7 +22,7 @@ FIRST_RUN_DELAY_SECONDS = 10.0
 
 async def transform_forever(settings: Settings, operational: Engine, statements: Engine) -> None:
     """Run a cycle every ``transform_interval_seconds`` until cancelled."""
-    last_snapshot = 0.0
+    last_snapshot = float("-inf")
     # A short pause first: start-up (migrations, search index) is not slowed down, and a
     # short-lived app (tests, one-off commands) never starts a run.
     await asyncio.sleep(
