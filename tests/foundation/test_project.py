@@ -64,12 +64,12 @@ def test_bad_model_files_are_refused_with_the_file_named(tmp_path: Path) -> None
     models = _copy_models(tmp_path)
     broken = models / "marts" / "fct_broken.sql"
     broken.write_text("/*\nname: marts.fct_broken\nkind: full\n*/\nSELECT 1", encoding="utf-8")
-    with pytest.raises(ModelError, match="fct_broken.sql: header lacks grain, owner"):
+    with pytest.raises(ModelError, match=r"fct_broken\.sql: header lacks grain, owner"):
         load_project(models)
     broken.write_text(
         "/*\nname: marts.fct_broken\nkind: full\ngrain: x\nowner: y\ndescription: z\n*/\n"
         "SELECT * FROM clean.nowhere",
         encoding="utf-8",
     )
-    with pytest.raises(ModelError, match="reads unknown tables clean.nowhere"):
+    with pytest.raises(ModelError, match=r"reads unknown tables clean\.nowhere"):
         load_project(models)
