@@ -26,7 +26,7 @@ import pyarrow as pa
 from lifelong.config import Settings
 from lifelong.foundation.audits import SAMPLE_ROWS, STAGED, AuditResult, audits_of
 from lifelong.foundation.lake import delta
-from lifelong.foundation.lake.connection import attach, connect
+from lifelong.foundation.lake.connection import Lake
 from lifelong.foundation.lake.paths import table_path
 from lifelong.foundation.project import Model, Project, Source, default_project
 from lifelong.foundation.render import EPOCH, render, touched_partitions_query
@@ -110,7 +110,10 @@ class _Run:
         self.settings = settings
         self.project = project
         self.full_refresh = full_refresh
-        self.connection = connect(settings)
+        # A database of its own: the run's staged rows and placeholders stay private.
+        self.lake = Lake(settings)
+        self.lake.refresh()
+        self.connection = self.lake.connection
         self.log = RunLog(settings)
         self.versions: dict[str, int | None] = {}
         for source in project.sources.values():
@@ -209,7 +212,7 @@ class _Run:
             else:
                 delta.replace_range(path, staged, column, window[0], window[1], info=info)
         self.versions[model.name] = delta.latest_version(path)
-        attach(self.connection, model.layer, model.table, path)
+        self.lake.attach(model.layer, model.table, path)
         self.log.set_state(model.name, watermark=watermark, fingerprint=self.fingerprint(model))
         return outcome
 

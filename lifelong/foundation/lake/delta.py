@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 _COMMIT = re.compile(r"^(\d{20})\.json$")
@@ -32,11 +31,6 @@ def latest_version(path: Path) -> int | None:
         return max(versions)
     # Only checkpoints left after log clean-up: ask delta-rs.
     return DeltaTable(str(path)).version() if names else None
-
-
-def dataset(path: Path) -> ds.Dataset:
-    """The current version as a pyarrow dataset (DuckDB and Arrow scan it with pushdown)."""
-    return DeltaTable(str(path)).to_pyarrow_dataset()
 
 
 def read(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
