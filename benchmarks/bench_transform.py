@@ -11,6 +11,7 @@ earlier). ``connect()`` (contract C5, called per request) is timed too.
 Run: ``python -m benchmarks.bench_transform`` (``--quick``: 50 k statements).
 """
 
+# ruff: noqa: E501  (the synthetic rows are long SQL literals; wrapping them hides the data)
 from __future__ import annotations
 
 import json
