@@ -275,6 +275,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "incremental_s": round(incremental_s, 1),
         "incremental_models_built": sum(o.status == "built" for o in incremental.outcomes),
         "idle_run_s": round(idle_s, 2),
+        "idle_run_models_built": sum(o.status == "built" for o in idle.outcomes),
         "connect_median_ms": round(statistics.median(connects) * 1000, 1),
         "fct_learner_day_rows": facts[0] if facts else 0,
         "targets": {"full_refresh_s": 300, "incremental_s": 30},
