@@ -22,13 +22,14 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from deltalake.exceptions import DeltaError
 
 from lifelong.config import Settings
 from lifelong.foundation.audits import SAMPLE_ROWS, STAGED, AuditResult, audits_of
 from lifelong.foundation.lake import delta
 from lifelong.foundation.lake.connection import Lake
 from lifelong.foundation.lake.paths import table_path
-from lifelong.foundation.project import Model, Project, Source, default_project
+from lifelong.foundation.project import Model, ModelError, Project, Source, default_project
 from lifelong.foundation.render import EPOCH, render, touched_partitions_query
 from lifelong.foundation.runlog import RunLog, now
 
@@ -198,8 +199,7 @@ class _Run:
         if not model.incremental or rebuild:
             delta.overwrite(path, staged, info=info)
         else:
-            current = delta.read(path).schema.names if exists else staged.schema.names
-            if list(current) != staged.schema.names:
+            if delta.column_names(path) != staged.schema.names:
                 raise RuntimeError(
                     f"{model.name}: columns changed; run `lifelong transform --full-refresh`"
                 )
@@ -230,8 +230,6 @@ def transform(
     names = list(project.order)
     if select:
         if select not in project.models:
-            from lifelong.foundation.project import ModelError
-
             raise ModelError(
                 f"no model named {select}; models: {', '.join(sorted(project.models))}"
             )
@@ -256,7 +254,7 @@ def transform(
                 else:
                     try:
                         outcome = run.build(model)
-                    except (duckdb.Error, OSError, RuntimeError, ValueError) as exc:
+                    except (duckdb.Error, DeltaError, OSError, RuntimeError, ValueError) as exc:
                         outcome = ModelOutcome(name, "failed", error=str(exc).splitlines()[0])
                 if outcome.status in ("failed", "skipped"):
                     broken.add(name)

@@ -33,6 +33,11 @@ def latest_version(path: Path) -> int | None:
     return DeltaTable(str(path)).version() if names else None
 
 
+def column_names(path: Path) -> list[str]:
+    """The current version's column names, from the log only (no data read)."""
+    return [field.name for field in DeltaTable(str(path)).schema().fields]
+
+
 def read(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
     """The current version as one Arrow table."""
     return DeltaTable(str(path)).to_pyarrow_table(columns=list(columns) if columns else None)
