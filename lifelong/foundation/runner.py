@@ -196,15 +196,18 @@ class _Run:
             outcome.error = f"audit failed: {names}"
             return outcome
         info = {"lifelong.model": model.name, "lifelong.watermark": watermark}
+        touched_sql = touched_partitions_query(model, window[0], window[1])
         if not model.incremental or rebuild:
-            delta.overwrite(path, staged, info=info)
+            # Day-replaced models are partitioned by day: replacing a day then drops and
+            # writes that day's files only, instead of rewriting every file holding it.
+            partition_by = [model.time_column] if touched_sql and model.time_column else None
+            delta.overwrite(path, staged, info=info, partition_by=partition_by)
         else:
             if delta.column_names(path) != staged.schema.names:
                 raise RuntimeError(
                     f"{model.name}: columns changed; run `lifelong transform --full-refresh`"
                 )
             column = model.time_column or "day"
-            touched_sql = touched_partitions_query(model, window[0], window[1])
             if touched_sql:
                 source = self.query(touched_sql)
                 values = sorted({v for v in source.column(column).to_pylist() if v is not None})

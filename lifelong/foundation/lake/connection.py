@@ -20,6 +20,13 @@ from lifelong.config import Settings
 from lifelong.foundation.lake import delta
 from lifelong.foundation.lake.paths import LAYERS, list_tables
 
+HIVE_TYPES = {
+    "date": "DATE",
+    "string": "VARCHAR",
+    "long": "BIGINT",
+    "integer": "INTEGER",
+    "boolean": "BOOLEAN",
+}
 _registry_lock = threading.Lock()
 _lakes: dict[Path, Lake] = {}
 
@@ -54,12 +61,24 @@ class Lake:
         self.connection.execute(f"DROP VIEW IF EXISTS {target}")
         self.connection.execute(f"DROP TABLE IF EXISTS {target}")
         if files:
+            fields = table.schema().fields
             partitions = table.metadata().partition_columns
             listing = ", ".join(_quote(f) for f in files)
-            # delta-rs writes partition values in Hive-style paths, not in the files.
-            hive = ", hive_partitioning = true, hive_types_autocast = false" if partitions else ""
+            hive = ""
+            if partitions:
+                # delta-rs writes partition values in Hive-style paths, not in the files:
+                # type them as the Delta schema says (a day stays a DATE).
+                kinds = {
+                    f.name: str(getattr(f.type, "type", "")) for f in fields if f.name in partitions
+                }
+                hive_types = ", ".join(
+                    f"{_quote(name)}: {_quote(HIVE_TYPES.get(kind, 'VARCHAR'))}"
+                    for name, kind in kinds.items()
+                )
+                hive = f", hive_partitioning = true, hive_types = {{{hive_types}}}"
+            columns = ", ".join(f'"{f.name}"' for f in fields)  # the table's column order
             self.connection.execute(
-                f"CREATE VIEW {target} AS SELECT * FROM "
+                f"CREATE VIEW {target} AS SELECT {columns} FROM "
                 f"read_parquet([{listing}], union_by_name = true{hive})"
             )
         else:

@@ -49,14 +49,21 @@ def _metadata(info: dict[str, Any] | None) -> CommitProperties | None:
     return CommitProperties(custom_metadata={k: str(v) for k, v in info.items()})
 
 
-def overwrite(path: Path, table: pa.Table, *, info: dict[str, Any] | None = None) -> None:
-    """Replace the whole table (schema too) in one commit."""
+def overwrite(
+    path: Path,
+    table: pa.Table,
+    *,
+    info: dict[str, Any] | None = None,
+    partition_by: Sequence[str] | None = None,
+) -> None:
+    """Replace the whole table (schema and partitioning too) in one commit."""
     path.parent.mkdir(parents=True, exist_ok=True)
     write_deltalake(
         str(path),
         table,
         mode="overwrite",
         schema_mode="overwrite",
+        partition_by=list(partition_by) if partition_by else None,
         commit_properties=_metadata(info),
     )
 
