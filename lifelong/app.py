@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -51,6 +53,24 @@ def _prepare_search(settings: Settings, session_factory: Any) -> None:
         log.info("catalogue search index: %s", outcome)
 
 
+def _start_transform(settings: Settings, engine: Any, statements: Any) -> asyncio.Task[None] | None:
+    """The foundation's scheduled transform (models every interval), when enabled."""
+    if not settings.foundation.transform_enabled:
+        return None
+    from lifelong.foundation.scheduler import transform_forever
+
+    return asyncio.create_task(transform_forever(settings, engine, statements))
+
+
+async def _stop(task: asyncio.Task[None] | None) -> None:
+    """Cancel a background task and wait for it (a running model finishes its thread)."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; engines are created in the lifespan, not at import."""
     settings = settings or get_settings()
@@ -63,9 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lrs = await records_runtime.start(app, settings)
         _prepare_search(settings, app.state.session_factory)
         outbox = journey_runtime.start(app, settings)
+        transforms = _start_transform(settings, engine, lrs.store.engine)
         try:
             yield
         finally:
+            await _stop(transforms)
             await journey_runtime.stop(outbox)
             await records_runtime.stop(app, lrs)
             engine.dispose()

@@ -98,6 +98,23 @@ class JourneySettings(BaseModel):
     )
 
 
+class FoundationSettings(BaseModel):
+    """The data foundation's transform (``LIFELONG_FOUNDATION__<NAME>``)."""
+
+    transform_enabled: bool = Field(
+        default=True, description="Run the transform on a schedule inside the web process."
+    )
+    transform_interval_seconds: float = Field(
+        default=60.0, ge=1, description="How often the web process runs the models."
+    )
+    snapshot_interval_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="How often the scheduled run re-reads the operational tables (C3); "
+        "statements are picked up on every run.",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
 
@@ -156,6 +173,9 @@ class Settings(BaseSettings):
     )
     journey: JourneySettings = Field(
         default_factory=JourneySettings, description="Learning journey: outbox and credentials."
+    )
+    foundation: FoundationSettings = Field(
+        default_factory=FoundationSettings, description="Data foundation transform schedule."
     )
 
     @field_validator("default_locale")

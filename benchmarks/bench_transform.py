@@ -1,0 +1,290 @@
+"""The foundation's transform: full refresh vs an incremental run after one hour of activity.
+
+The synthetic university generator is not on main yet, so this synthesises the raw layer
+directly, at "medium" scale: 46 branches, 50 k learners, 5 k resources, 150 k enrolments
+and 2 M statements over 365 days (C1 rows with real statement JSON, C3 snapshots, C4
+submissions). Both runs go through the real runner on the shipped model files (DuckDB +
+Delta). The baseline is the same chain as a full refresh; the incremental run follows one
+peak hour of new statements (10x the average hour, 5 % of them late, timestamped days
+earlier). ``connect()`` (contract C5, called per request) is timed too.
+
+Run: ``python -m benchmarks.bench_transform`` (``--quick``: 50 k statements).
+"""
+
+# ruff: noqa: E501  (the synthetic rows are long SQL literals; wrapping them hides the data)
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from deltalake import write_deltalake
+
+from lifelong.config import Settings
+from lifelong.foundation.lake import connect
+from lifelong.foundation.runner import transform
+
+SCALES = {
+    "medium": {
+        "learners": 50_000,
+        "resources": 5_000,
+        "enrolments": 150_000,
+        "statements": 2_000_000,
+    },
+    "quick": {"learners": 2_000, "resources": 300, "enrolments": 5_000, "statements": 50_000},
+}
+DAYS = 365
+END = datetime(2026, 11, 30, tzinfo=UTC)
+IRI = "https://lifelong.example.org"
+VERBS = ["launched", "played", "progressed", "completed", "experienced", "passed"]
+
+
+def _write(settings: Settings, name: str, relation: duckdb.DuckDBPyRelation, **kw: Any) -> None:
+    write_deltalake(str(settings.lake_dir / "raw" / name), relation.to_arrow_table(), **kw)
+
+
+def _statements_sql(
+    first_seq: int,
+    count: int,
+    learners: int,
+    resources: int,
+    stored_from: str,
+    stored_seconds: int,
+    late_share: float,
+) -> str:
+    """C1 rows synthesised in DuckDB: real xAPI JSON, stored in seq order."""
+    verbs = ", ".join(f"'{v}'" for v in VERBS)
+    return f"""
+    WITH base AS (
+      SELECT
+        i + {first_seq} AS seq,
+        uuid() AS statement_id,
+        TIMESTAMPTZ '{stored_from}' + to_microseconds(CAST(i * {stored_seconds} * 1e6 / {count} AS BIGINT)) AS stored,
+        1 + CAST(hash(i, 'l') % {learners} AS BIGINT) AS learner,
+        1 + CAST(hash(i, 'r') % {resources} AS BIGINT) AS resource,
+        ([{verbs}])[1 + CAST(hash(i, 'v') % {len(VERBS)} AS INT)] AS verb,
+        CAST(hash(i, 'd') % 1800 AS INT) AS seconds,
+        random() < {late_share} AS late
+      FROM range({count}) AS t(i)
+    )
+    SELECT
+      seq, statement_id, stored,
+      CASE WHEN late THEN stored - INTERVAL 3 DAY ELSE stored - INTERVAL 2 SECOND END AS "timestamp",
+      'http://adlnet.gov/expapi/verbs/' || verb AS verb_id,
+      'account::{IRI}::' || learner AS actor_ifi,
+      '{IRI}/resources/' || resource AS activity_id,
+      'Activity' AS object_type,
+      CAST(NULL AS VARCHAR) AS registration,
+      'B' || lpad(CAST(learner % 46 AS VARCHAR), 2, '0') AS branch_code,
+      'lifelong-platform' AS client,
+      '1.0.3' AS version,
+      json_object('id', statement_id, 'verb', json_object('id', 'http://adlnet.gov/expapi/verbs/' || verb),
+                  'result', json_object('duration', 'PT' || (seconds // 60) || 'M' || (seconds % 60) || 'S'))::VARCHAR
+        AS statement,
+      strftime(stored, '%Y-%m-%d') AS stored_date
+    FROM base
+    """
+
+
+def synthesise(settings: Settings, scale: dict[str, int]) -> None:
+    """Land C1, C3 and C4 raw tables of one scale."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    n_l, n_r, n_e = scale["learners"], scale["resources"], scale["enrolments"]
+    start = (END - timedelta(days=DAYS)).isoformat()
+    ts = "TIMESTAMPTZ '2025-01-01 00:00:00+00'"
+    _write(
+        settings,
+        "platform_branches",
+        con.sql(f"""
+        SELECT i + 1 AS id, 'B' || lpad(CAST(i AS VARCHAR), 2, '0') AS code, '分部' || i AS name_zh,
+               'Branch ' || i AS name_en, CASE WHEN i = 0 THEN 'headquarters' ELSE 'provincial' END AS kind,
+               'East' AS region, 'P' || i AS province, {ts} AS created_at, {ts} AS updated_at
+        FROM range(46) t(i)"""),
+    )
+    _write(
+        settings,
+        "platform_users",
+        con.sql(f"""
+        SELECT i AS id, 'learner' AS role, 1 + i % 46 AS branch_id, true AS is_active, 'zh_CN' AS locale,
+               CAST(NULL AS TIMESTAMPTZ) AS erased_at, {ts} AS created_at, {ts} AS updated_at
+        FROM range(1, {n_l} + 1) t(i)"""),
+    )
+    _write(
+        settings,
+        "platform_learner_profiles",
+        con.sql(f"""
+        SELECT i AS user_id, 1950 + i % 55 AS birth_year, CASE WHEN i % 2 = 0 THEN 'female' ELSE 'male' END AS gender,
+               'worker' AS occupation, 'college' AS education, 'P' || i % 46 AS province, '[]' AS interests,
+               TIMESTAMPTZ '{start}' + to_days(CAST(i % {DAYS} AS INT)) AS registered_at
+        FROM range(1, {n_l} + 1) t(i)"""),
+    )
+    _write(
+        settings,
+        "platform_subjects",
+        con.sql("""
+        SELECT i + 1 AS id, 'S' || i AS code, CASE WHEN i >= 10 THEN 1 + i % 10 END AS parent_id,
+               '学科' || i AS name_zh, 'Subject ' || i AS name_en FROM range(60) t(i)"""),
+    )
+    _write(
+        settings,
+        "platform_providers",
+        con.sql(f"""
+        SELECT 1 AS id, 'OU' AS code, '开放大学' AS name_zh, 'Open University' AS name_en,
+               'university' AS kind, CAST(NULL AS BIGINT) AS branch_id, {ts} AS created_at, {ts} AS updated_at"""),
+    )
+    _write(
+        settings,
+        "platform_resources",
+        con.sql(f"""
+        SELECT i AS id, 1 AS provider_id, 'r' || i AS external_id, '资源 ' || i AS title, 'zh' AS language,
+               (['course','micro_course','video','ebook','assessment'])[1 + i % 5] AS type,
+               'community' AS level, 'video' AS format, 1 + i % 60 AS subject_id, 30 AS duration_minutes,
+               (i % 4) * 0.5 AS credits, 'published' AS status, CAST(NULL AS BIGINT) AS branch_id,
+               {ts} AS published_at, {ts} AS created_at, {ts} AS updated_at
+        FROM range(1, {n_r} + 1) t(i)"""),
+    )
+    _write(
+        settings,
+        "platform_programmes",
+        con.sql(f"""
+        SELECT 1 AS id, 'P1' AS code, '项目' AS title, '证书' AS credential, 'community' AS level,
+               CAST(NULL AS BIGINT) AS branch_id, {ts} AS created_at, {ts} AS updated_at"""),
+    )
+    _write(
+        settings,
+        "platform_programme_items",
+        con.sql("SELECT 1 AS programme_id, i AS resource_id, i AS position FROM range(1, 11) t(i)"),
+    )
+    _write(
+        settings,
+        "platform_enrolments",
+        con.sql(f"""
+        SELECT i AS id, 1 + i % {n_l} AS user_id, 1 + (i * 7) % {n_r} AS resource_id, 1 + (1 + i % {n_l}) % 46 AS branch_id,
+               uuid()::VARCHAR AS registration,
+               (['active','completed','withdrawn'])[1 + i % 3] AS status, 0.5 AS progress, 600 AS seconds_spent,
+               1 AS attempts, CAST(NULL AS DOUBLE) AS best_score,
+               TIMESTAMPTZ '{start}' + to_days(CAST(i % {DAYS} AS INT)) AS enrolled_at,
+               CAST(NULL AS TIMESTAMPTZ) AS last_activity_at,
+               CASE WHEN i % 3 = 1 THEN TIMESTAMPTZ '{start}' + to_days(CAST(i % {DAYS} AS INT)) END AS completed_at,
+               CASE WHEN i % 3 = 2 THEN TIMESTAMPTZ '{start}' + to_days(CAST(i % {DAYS} AS INT)) END AS withdrawn_at
+        FROM range(1, {n_e} + 1) t(i)"""),
+    )
+    _write(
+        settings,
+        "platform_certificates",
+        con.sql(f"""
+        SELECT uuid()::VARCHAR AS id, 1 + i % {n_l} AS user_id, 1 + (i * 7) % {n_r} AS resource_id,
+               CAST(NULL AS BIGINT) AS programme_id, 1 + (1 + i % {n_l}) % 46 AS branch_id, '证书' AS title,
+               1.0 AS credits, TIMESTAMPTZ '{start}' + to_days(CAST(i % {DAYS} AS INT)) AS issued_at,
+               CAST(NULL AS TIMESTAMPTZ) AS revoked_at
+        FROM range(1, {n_e} // 10 + 1) t(i)"""),
+    )
+    _write(
+        settings,
+        "branch_rosters",
+        con.sql(f"""
+        SELECT 'B' || lpad(CAST(i % 46 AS VARCHAR), 2, '0') AS branch_code, 'S' || i AS student_no,
+               CAST(i AS VARCHAR) AS user_id, 'P1' AS programme_code, '2025-autumn' AS term,
+               CASE WHEN i % 50 = 0 THEN '2025-13-01' ELSE '2025-09-01' END AS enrolled_on,
+               'enrolled' AS status, '2025-09-05T08:00:00Z' AS submitted_at, 'b' || i % 10 AS batch_id
+        FROM range(1, {n_l} // 5 + 1) t(i)"""),
+    )
+    _write(
+        settings,
+        "branch_grades",
+        con.sql(f"""
+        SELECT 'B' || lpad(CAST(i % 46 AS VARCHAR), 2, '0') AS branch_code, 'S' || i AS student_no,
+               'C' || i % 20 AS course_code, '课程' AS course_name, '2025-autumn' AS term,
+               CASE WHEN i % 40 = 0 THEN 'n/a' ELSE CAST(i % 101 AS VARCHAR) END AS score, 'B' AS grade,
+               '2' AS credits, '2026-01-10' AS recorded_on, '2026-01-11T08:00:00Z' AS submitted_at, 'g1' AS batch_id
+        FROM range(1, {n_l} // 5 + 1) t(i)"""),
+    )
+    count = scale["statements"]
+    _write(
+        settings,
+        "xapi_statements",
+        con.sql(_statements_sql(0, count, n_l, n_r, start, DAYS * 86400 - 3600, 0.0)),
+        partition_by=["stored_date"],
+    )
+    con.close()
+
+
+def add_hour(settings: Settings, scale: dict[str, int]) -> int:
+    """Append one peak hour of statements (10x the average hour, 5 % late)."""
+    count = max(scale["statements"] // (DAYS * 24) * 10, 100)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    relation = con.sql(
+        _statements_sql(
+            scale["statements"],
+            count,
+            scale["learners"],
+            scale["resources"],
+            (END - timedelta(hours=1)).isoformat(),
+            3599,
+            0.05,
+        )
+    )
+    _write(settings, "xapi_statements", relation, mode="append", partition_by=["stored_date"])
+    con.close()
+    return count
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Synthesise, then time a full refresh, an incremental hour and connect()."""
+    scale_name = "quick" if quick else "medium"
+    scale = SCALES[scale_name]
+    with tempfile.TemporaryDirectory(prefix="bench_transform_") as tmp:
+        settings = Settings(data_dir=Path(tmp), secret_key="bench")
+        began = time.perf_counter()
+        synthesise(settings, scale)
+        synthesised = time.perf_counter() - began
+        began = time.perf_counter()
+        full = transform(settings, full_refresh=True)
+        full_s = time.perf_counter() - began
+        assert full.ok, [(o.name, o.error) for o in full.outcomes if o.error]
+        added = add_hour(settings, scale)
+        began = time.perf_counter()
+        incremental = transform(settings)
+        incremental_s = time.perf_counter() - began
+        assert incremental.ok, [(o.name, o.error) for o in incremental.outcomes if o.error]
+        began = time.perf_counter()
+        idle = transform(settings)
+        idle_s = time.perf_counter() - began
+        connects = []
+        for _ in range(20):
+            began = time.perf_counter()
+            connect(settings).close()
+            connects.append(time.perf_counter() - began)
+        facts = connect(settings).execute("SELECT COUNT(*) FROM marts.fct_learner_day").fetchone()
+    result = {
+        "scale": scale_name,
+        "synthesised_raw": True,
+        **scale,
+        "synthesise_s": round(synthesised, 1),
+        "full_refresh_s": round(full_s, 1),
+        "incremental_hour_statements": added,
+        "incremental_s": round(incremental_s, 1),
+        "incremental_models_built": sum(o.status == "built" for o in incremental.outcomes),
+        "idle_run_s": round(idle_s, 2),
+        "idle_run_models_built": sum(o.status == "built" for o in idle.outcomes),
+        "connect_median_ms": round(statistics.median(connects) * 1000, 1),
+        "fct_learner_day_rows": facts[0] if facts else 0,
+        "targets": {"full_refresh_s": 300, "incremental_s": 30},
+    }
+    result["meets_targets"] = full_s <= 300 and incremental_s <= 30
+    result["load_average_1m"] = round(os.getloadavg()[0], 1)
+    return result
+
+
+if __name__ == "__main__":
+    figures = run(quick="--quick" in sys.argv)
+    print(json.dumps(figures, ensure_ascii=False, indent=2))

@@ -1,0 +1,53 @@
+"""The web process runs the transform on its own: a posted statement reaches the marts."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from lifelong.app import create_app
+from lifelong.config import FoundationSettings, Settings
+from lifelong.foundation.lake import connect
+from lifelong.foundation.lake.paths import table_path
+from lifelong.records.bulk import ingest_statements
+from tests.foundation.university import DAY1, University, statement
+
+
+def _learner_day(settings: Settings, learner: int) -> list[tuple[object, ...]]:
+    if not (table_path(settings, "marts", "fct_learner_day") / "_delta_log").exists():
+        return []
+    connection = connect(settings)
+    return connection.execute(
+        "SELECT day, statements, learning_seconds FROM marts.fct_learner_day "
+        "WHERE learner_id = ? ORDER BY day",
+        [learner],
+    ).fetchall()
+
+
+def test_a_statement_posted_to_the_lrs_appears_in_the_marts(
+    settings: Settings, university: University
+) -> None:
+    fast = settings.model_copy(
+        update={"foundation": FoundationSettings(transform_interval_seconds=1)}
+    )
+    learner = university.learners[3]  # no statements so far
+    later = DAY1 + timedelta(days=5)
+    with TestClient(create_app(fast)):
+        new = statement(
+            fast,
+            university,
+            learner=learner,
+            resource="course",
+            verb="progressed",
+            at=later,
+            seconds=42,
+        )
+        assert not ingest_statements(fast, [new], client_name="lifelong-platform").rejected
+        deadline = time.monotonic() + 90
+        rows: list[tuple[object, ...]] = []
+        while time.monotonic() < deadline and not rows:
+            time.sleep(1)
+            rows = _learner_day(fast, learner)
+    assert rows == [(later.date(), 1, 42)]
