@@ -62,6 +62,16 @@ class LrsDocumentSettings(BaseModel):
     )
 
 
+class SemanticSettings(BaseModel):
+    """The semantic layer and metrics query API (``LIFELONG_SEMANTIC__<NAME>``)."""
+
+    max_rows: int = Field(
+        default=10_000,
+        ge=1,
+        description="Most rows one metrics query returns (the answer says when it was cut).",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
 
@@ -113,6 +123,9 @@ class Settings(BaseSettings):
     lrs: LrsSettings = Field(default_factory=LrsSettings, description="Learning record store.")
     lrs_documents: LrsDocumentSettings = Field(
         default_factory=LrsDocumentSettings, description="xAPI document resources."
+    )
+    semantic: SemanticSettings = Field(
+        default_factory=SemanticSettings, description="Semantic layer and metrics query API."
     )
 
     @field_validator("default_locale")
