@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The semantic layer's YAML is validated now: a broken file stops start-up, with the rule.
     from lifelong.foundation.semantic.catalogue import catalogue
 
-    catalogue()
+    catalogue(settings.semantic.catalogue_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

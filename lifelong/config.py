@@ -65,6 +65,10 @@ class LrsDocumentSettings(BaseModel):
 class SemanticSettings(BaseModel):
     """The semantic layer and metrics query API (``LIFELONG_SEMANTIC__<NAME>``)."""
 
+    catalogue_path: Path | None = Field(
+        default=None,
+        description="The semantic layer's YAML; default: the packaged semantic.yaml.",
+    )
     max_rows: int = Field(
         default=10_000,
         ge=1,

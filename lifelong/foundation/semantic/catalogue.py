@@ -23,30 +23,78 @@ C5_COLUMNS: dict[str, frozenset[str]] = {
     "dim_branch": frozenset({"branch_code", "name_zh", "name_en", "kind", "region", "province"}),
     "dim_date": frozenset({"day", "week", "month", "quarter", "year"}),
     "dim_resource": frozenset(
-        "resource_id title resource_type resource_level resource_format language subject_code "
-        "subject_name_zh subject_name_en discipline_code discipline_name_zh discipline_name_en "
-        "provider_code credits".split()
+        [
+            "resource_id",
+            "title",
+            "resource_type",
+            "resource_level",
+            "resource_format",
+            "language",
+            "subject_code",
+            "subject_name_zh",
+            "subject_name_en",
+            "discipline_code",
+            "discipline_name_zh",
+            "discipline_name_en",
+            "provider_code",
+            "credits",
+        ]
     ),
     "dim_learner": frozenset(
-        "learner_id branch_code registered_on age_band gender occupation education "
-        "province".split()
+        [
+            "learner_id",
+            "branch_code",
+            "registered_on",
+            "age_band",
+            "gender",
+            "occupation",
+            "education",
+            "province",
+        ]
     ),
     "fct_learner_day": frozenset(
-        "day learner_id branch_code statements learning_seconds resources".split()
+        ["day", "learner_id", "branch_code", "statements", "learning_seconds", "resources"]
     ),
     "fct_resource_day": frozenset(
-        "day resource_id branch_code views learners learning_seconds completions".split()
+        [
+            "day",
+            "resource_id",
+            "branch_code",
+            "views",
+            "learners",
+            "learning_seconds",
+            "completions",
+        ]
     ),
     "fct_enrolment": frozenset(
-        "registration learner_id resource_id branch_code enrolled_on completed_on "
-        "withdrawn_on status credits_earned".split()
+        [
+            "registration",
+            "learner_id",
+            "resource_id",
+            "branch_code",
+            "enrolled_on",
+            "completed_on",
+            "withdrawn_on",
+            "status",
+            "credits_earned",
+        ]
     ),
     "fct_certificate": frozenset(
-        "certificate_id learner_id branch_code resource_id issued_on credits".split()
+        ["certificate_id", "learner_id", "branch_code", "resource_id", "issued_on", "credits"]
     ),
     "agg_branch_day": frozenset(
-        "day branch_code active_learners new_registrations enrolments completions "
-        "learning_seconds resource_views certificates_issued credits_earned".split()
+        [
+            "day",
+            "branch_code",
+            "active_learners",
+            "new_registrations",
+            "enrolments",
+            "completions",
+            "learning_seconds",
+            "resource_views",
+            "certificates_issued",
+            "credits_earned",
+        ]
     ),
 }
 
@@ -195,9 +243,7 @@ class SemanticModel(Strict):
     def _references_resolve(self) -> SemanticModel:
         _unique("entity", [e.id for e in self.entities])
         _unique("mart", [m.id for m in self.marts])
-        _unique(
-            "dimension", [d.id for d in self.dimensions] + [t.id for t in self.time_dimensions]
-        )
+        _unique("dimension", [d.id for d in self.dimensions] + [t.id for t in self.time_dimensions])
         _unique("metric", [m.id for m in self.metrics])
         entities = {e.id: e for e in self.entities}
         marts = {m.id: m for m in self.marts}
@@ -215,10 +261,10 @@ class SemanticModel(Strict):
             _column("dim_date", grain.column, f"time dimension {grain.id}")
         _acyclic("time dimension", {t.id: t.parent for t in self.time_dimensions})
         for dimension in self.dimensions:
-            entity = entities.get(dimension.entity)
-            if entity is None:
+            owner = entities.get(dimension.entity)
+            if owner is None:
                 raise ValueError(f"dimension {dimension.id}: unknown entity {dimension.entity!r}")
-            _column(entity.mart, dimension.column, f"dimension {dimension.id}")
+            _column(owner.mart, dimension.column, f"dimension {dimension.id}")
         _acyclic("dimension", {d.id: d.parent for d in self.dimensions})
         metric_ids = {m.id: m for m in self.metrics}
         for metric in self.metrics:
@@ -297,9 +343,9 @@ def load(path: Path = SEMANTIC_YAML) -> SemanticModel:
 
 
 @cache
-def catalogue() -> Catalogue:
-    """The packaged catalogue, loaded once per process."""
-    return Catalogue(load())
+def catalogue(path: Path | None = None) -> Catalogue:
+    """The catalogue at ``path`` (default: the packaged one), loaded once per process."""
+    return Catalogue(load(path or SEMANTIC_YAML))
 
 
 class Catalogue:

@@ -29,7 +29,7 @@ PERIODS = "periods"
 PERIOD_END = "period_end"
 
 
-def literal(value: Any) -> exp.Expression:
+def literal(value: Any) -> exp.Expr:
     """A filter value as a literal of its own type (strings quoted by sqlglot)."""
     if isinstance(value, bool):
         return exp.Boolean(this=value)
@@ -38,7 +38,7 @@ def literal(value: Any) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def date_literal(value: Any) -> exp.Expression:
+def date_literal(value: Any) -> exp.Expr:
     """``CAST('YYYY-MM-DD' AS DATE)``."""
     return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"))
 
@@ -63,9 +63,9 @@ def dimension_expression(catalogue: Catalogue, part: Part, dimension: Dimension)
     return exp.column(dimension.column, _alias(dimension.entity))
 
 
-def _aggregate(metric: Metric, source: Source) -> exp.Expression:
+def _aggregate(metric: Metric, source: Source) -> exp.Expr:
     if source.aggregation == "count":
-        value: exp.Expression = exp.Count(this=exp.Star())
+        value: exp.Expr = exp.Count(this=exp.Star())
     elif source.aggregation == "count_distinct":
         value = exp.Count(this=exp.Distinct(expressions=[exp.column(source.column or "", FACT)]))
     else:
@@ -78,7 +78,7 @@ def _aggregate(metric: Metric, source: Source) -> exp.Expression:
     return value
 
 
-def _condition(column: exp.Expression, op: str, value: Any) -> exp.Expression:
+def _condition(column: exp.Expr, op: str, value: Any) -> exp.Expr:
     if op in ("in", "not_in"):
         member = exp.In(this=column.copy(), expressions=[literal(v) for v in value])
         return exp.Not(this=member) if op == "not_in" else member
@@ -97,7 +97,7 @@ def _part_select(catalogue: Catalogue, plan: Plan, part: Part) -> exp.Select:
     """One part: the mart's rows in scope, range and filters, grouped by period and dims."""
     time = exp.column(part.time_column, FACT)
     select = exp.select().from_(_mart_table(part.mart.id, FACT))
-    keys: list[exp.Expression] = []
+    keys: list[exp.Expr] = []
     if plan.grain is not None:
         if part.cumulative:
             select = select.join(
@@ -130,7 +130,7 @@ def _part_select(catalogue: Catalogue, plan: Plan, part: Part) -> exp.Select:
             join_type="left",
         )
 
-    conditions: list[exp.Expression] = []
+    conditions: list[exp.Expr] = []
     if part.cumulative:
         # Cumulative to each period's end: everything since the beginning, not just the range.
         conditions.append(exp.LTE(this=time.copy(), expression=date_literal(plan.end)))
@@ -185,7 +185,7 @@ def _periods(plan: Plan) -> exp.Select:
     )
 
 
-def _cast(value: exp.Expression, kind: str) -> exp.Expression:
+def _cast(value: exp.Expr, kind: str) -> exp.Expr:
     return exp.cast(value, exp.DataType.build("bigint" if kind == "integer" else "double"))
 
 
@@ -194,12 +194,12 @@ def compile_plan(catalogue: Catalogue, plan: Plan, limit: int) -> exp.Select:
     names = [f"q{i}" for i in range(len(plan.parts))]
     keys = ([plan.grain.id] if plan.grain else []) + [d.id for d in plan.dimensions]
 
-    def key_of(index: int, key: str) -> exp.Expression:
+    def key_of(index: int, key: str) -> exp.Expr:
         """The key as known after joining the first ``index + 1`` parts."""
         columns = [exp.column(key, name) for name in names[: index + 1]]
         return columns[0] if len(columns) == 1 else exp.func("COALESCE", *columns)
 
-    def value_of(metric_id: str) -> exp.Expression:
+    def value_of(metric_id: str) -> exp.Expr:
         return exp.column(metric_id, names[plan.base[metric_id]])
 
     select = exp.select()
@@ -209,10 +209,12 @@ def compile_plan(catalogue: Catalogue, plan: Plan, limit: int) -> exp.Select:
     for metric in plan.outputs:
         if metric.behaviour == "ratio":
             numerator = value_of(metric.numerator or "")
-            denominator = exp.func("COALESCE", value_of(metric.denominator or ""), exp.Literal.number(0))
+            denominator = exp.func(
+                "COALESCE", value_of(metric.denominator or ""), exp.Literal.number(0)
+            )
             # completion_rate = completions / enrolments over the same slice; no enrolments
             # gives NULL, not 0 or a division error.
-            value: exp.Expression = exp.Case(
+            value: exp.Expr = exp.Case(
                 ifs=[
                     exp.If(
                         this=exp.EQ(this=denominator, expression=exp.Literal.number(0)),
@@ -235,7 +237,9 @@ def compile_plan(catalogue: Catalogue, plan: Plan, limit: int) -> exp.Select:
         on = (
             exp.and_(
                 *[
-                    exp.NullSafeEQ(this=key_of(index - 1, key), expression=exp.column(key, names[index]))
+                    exp.NullSafeEQ(
+                        this=key_of(index - 1, key), expression=exp.column(key, names[index])
+                    )
                     for key in keys
                 ]
             )
@@ -250,6 +254,9 @@ def compile_plan(catalogue: Catalogue, plan: Plan, limit: int) -> exp.Select:
         select = select.with_(name, as_=_part_select(catalogue, plan, part))
     if keys:
         select = select.order_by(
-            *[exp.Ordered(this=exp.Literal.number(i + 1), nulls_first=False) for i in range(len(keys))]
+            *[
+                exp.Ordered(this=exp.Literal.number(i + 1), nulls_first=False)
+                for i in range(len(keys))
+            ]
         )
     return select.limit(limit)

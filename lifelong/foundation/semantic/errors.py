@@ -21,9 +21,7 @@ class SemanticQueryError(BadRequest):
 
 def unknown_metric(name: str) -> SemanticQueryError:
     """A metric id that is not in the catalogue."""
-    return SemanticQueryError(
-        N_("Unknown metric: %(name)s"), reason="unknown_metric", name=name
-    )
+    return SemanticQueryError(N_("Unknown metric: %(name)s"), reason="unknown_metric", name=name)
 
 
 def unknown_dimension(name: str) -> SemanticQueryError:
@@ -36,7 +34,8 @@ def unknown_dimension(name: str) -> SemanticQueryError:
 def hidden_dimension(name: str) -> SemanticQueryError:
     """A dimension the asker's role may not group or filter by."""
     return SemanticQueryError(
-        N_("You may not query by the dimension %(name)s"), reason="dimension_not_visible",
+        N_("You may not query by the dimension %(name)s"),
+        reason="dimension_not_visible",
         name=name,
     )
 
@@ -81,6 +80,4 @@ def granularity_conflict(name: str) -> SemanticQueryError:
 
 def duplicate(name: str) -> SemanticQueryError:
     """The same metric or dimension asked for twice."""
-    return SemanticQueryError(
-        N_("%(name)s is asked for twice"), reason="duplicate", name=name
-    )
+    return SemanticQueryError(N_("%(name)s is asked for twice"), reason="duplicate", name=name)

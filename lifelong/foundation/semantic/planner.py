@@ -51,9 +51,7 @@ def reaches(catalogue: Catalogue, mart: Mart, dimension: Dimension) -> bool:
     return mart.entity == dimension.entity or dimension.entity in mart.joins
 
 
-def plan(
-    catalogue: Catalogue, request: MetricQuery, scope: Scope, start: date, end: date
-) -> Plan:
+def plan(catalogue: Catalogue, request: MetricQuery, scope: Scope, start: date, end: date) -> Plan:
     """Resolve and check a request; raise a ``SemanticQueryError`` naming the first problem."""
     outputs = _metrics(catalogue, request.metrics)
     grain, dimensions = _dimensions(catalogue, request, scope)
@@ -62,14 +60,14 @@ def plan(
 
     base: list[Metric] = []
     for metric in outputs:
-        parts = (
+        members = (
             [catalogue.metrics[metric.numerator or ""], catalogue.metrics[metric.denominator or ""]]
             if metric.behaviour == "ratio"
             else [metric]
         )
-        for part in parts:
-            if part not in base:
-                base.append(part)
+        for member in members:
+            if member not in base:
+                base.append(member)
 
     grouped: dict[tuple[str, str, bool], list[tuple[Metric, Source]]] = {}
     for metric in base:
@@ -136,9 +134,7 @@ def _visible(catalogue: Catalogue, dimension_id: str, scope: Scope) -> Dimension
     return dimension
 
 
-def _filter(
-    catalogue: Catalogue, item: QueryFilter, scope: Scope
-) -> tuple[Dimension, QueryFilter]:
+def _filter(catalogue: Catalogue, item: QueryFilter, scope: Scope) -> tuple[Dimension, QueryFilter]:
     if item.dimension in catalogue.grains:
         raise errors.time_dimension_filter(item.dimension)
     dimension = _visible(catalogue, item.dimension, scope)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 
 from lifelong.errors import LifelongError
 from lifelong.foundation.semantic import service
+from lifelong.foundation.semantic.catalogue import catalogue
 from lifelong.foundation.semantic.schemas import (
     DimensionRead,
     MetricQuery,
@@ -75,12 +76,12 @@ def query_metrics(
 
 
 @router.get("/metrics", response_model=list[MetricRead])
-def list_metrics(scope: AskerScope) -> list[MetricRead]:
+def list_metrics(settings: AppSettings, scope: AskerScope) -> list[MetricRead]:
     """Every metric of the semantic layer, in Chinese and English, with its dimensions."""
-    return service.list_metrics()
+    return service.list_metrics(catalogue(settings.semantic.catalogue_path))
 
 
 @router.get("/dimensions", response_model=list[DimensionRead])
-def list_dimensions(scope: AskerScope) -> list[DimensionRead]:
+def list_dimensions(settings: AppSettings, scope: AskerScope) -> list[DimensionRead]:
     """Every dimension (time grains first) in Chinese and English; ``visible`` for the asker."""
-    return service.list_dimensions(scope)
+    return service.list_dimensions(scope, catalogue(settings.semantic.catalogue_path))

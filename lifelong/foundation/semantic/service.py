@@ -87,7 +87,7 @@ def query(
     today: date | None = None,
 ) -> Result:
     """Answer ``request`` within ``scope`` on a DuckDB connection where ``marts.*`` exist."""
-    source = catalogue()
+    source = catalogue(settings.semantic.catalogue_path)
     max_rows = settings.semantic.max_rows
     checked, tree = build(request, scope, max_rows=max_rows, today=today, source=source)
     sql = tree.sql(dialect=ENGINE_DIALECT)
@@ -158,8 +158,7 @@ def list_metrics(source: Catalogue | None = None) -> list[MetricRead]:
                 marts=sorted({s.mart for part in parts for s in part.sources}),
                 numerator=metric.numerator,
                 denominator=metric.denominator,
-                dimensions=list(source.grains)
-                + [d for d in source.dimensions if reachable(d)],
+                dimensions=list(source.grains) + [d for d in source.dimensions if reachable(d)],
             )
         )
     return listed

@@ -27,13 +27,14 @@ ALL_METRICS = [
 Q1 = {"start": "2026-01-01", "end": "2026-03-31"}
 
 
-def ask(
-    marts: duckdb.DuckDBPyConnection, scope: Scope | None = None, **body: Any
-) -> Result:
+def ask(marts: duckdb.DuckDBPyConnection, scope: Scope | None = None, **body: Any) -> Result:
     """Run a query through the service (the in-process outlet path)."""
     body.setdefault("time_range", Q1)
     return query(
-        Settings(), MetricQuery.model_validate(body), scope or Scope.everything(), marts,
+        Settings(),
+        MetricQuery.model_validate(body),
+        scope or Scope.everything(),
+        marts,
         today=date(2026, 3, 31),
     )
 

@@ -53,7 +53,8 @@ RESOURCE_DAYS = [  # day, resource, branch, views, learners, learning_seconds, c
     ("2026-03-03", 103, "SH", 1, 1, 900, 0),
     ("2026-03-30", 102, "BJ", 1, 1, 300, 0),
 ]
-ENROLMENTS = [  # registration, learner, resource, branch, enrolled, completed, withdrawn, status, credits
+# registration, learner, resource, branch, enrolled, completed, withdrawn, status, credits
+ENROLMENTS = [
     ("E1", 1, 101, "BJ", "2026-01-05", "2026-02-02", None, "completed", 2.0),
     ("E2", 2, 102, "BJ", "2026-01-12", "2026-01-20", None, "completed", 0.5),
     ("E3", 3, 101, "TJ", "2026-01-21", None, "2026-02-15", "withdrawn", 0.0),
@@ -139,7 +140,9 @@ def build_marts(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnect
         " ?, '门类', 'discipline', ?, ?)",
         [(r[0], r[0], *r[1:]) for r in RESOURCES],
     )
-    connection.executemany("INSERT INTO marts.fct_learner_day VALUES (?, ?, ?, ?, ?, ?)", LEARNER_DAYS)
+    connection.executemany(
+        "INSERT INTO marts.fct_learner_day VALUES (?, ?, ?, ?, ?, ?)", LEARNER_DAYS
+    )
     connection.executemany(
         "INSERT INTO marts.fct_resource_day VALUES (?, ?, ?, ?, ?, ?, ?)", RESOURCE_DAYS
     )

@@ -108,7 +108,11 @@ def test_learners_served_counts_everyone_registered_before_the_range(
 
 def test_region_groups_branches_through_dim_branch(marts: duckdb.DuckDBPyConnection) -> None:
     rows = table(
-        ask(marts, metrics=["enrolments", "active_learners", "learners_served"], dimensions=["region"])
+        ask(
+            marts,
+            metrics=["enrolments", "active_learners", "learners_served"],
+            dimensions=["region"],
+        )
     )
     assert rows == [
         # SH: E4 E6; learners 4, 5 active; 2 registered by 31 March
@@ -131,14 +135,21 @@ def test_metrics_from_different_marts_join_on_resource_type(
     assert rows == [
         # course: E1 E3 E4 E5 E6 enrolled; E1 E4 and E7 (enrolled in December) completed
         # in the range; certificates C2 C3 C5
-        {"resource_type": "course", "enrolments": 5, "certificates_issued": 3,
-         "completion_rate": pytest.approx(3 / 5)},
+        {
+            "resource_type": "course",
+            "enrolments": 5,
+            "certificates_issued": 3,
+            "completion_rate": pytest.approx(3 / 5),
+        },
         # micro_lesson: E2 enrolled and completed, certificate C1
-        {"resource_type": "micro_lesson", "enrolments": 1, "certificates_issued": 1,
-         "completion_rate": 1.0},
+        {
+            "resource_type": "micro_lesson",
+            "enrolments": 1,
+            "certificates_issued": 1,
+            "completion_rate": 1.0,
+        },
         # C4 is a programme certificate (no resource): counted under an empty type
-        {"resource_type": None, "enrolments": 0, "certificates_issued": 1,
-         "completion_rate": None},
+        {"resource_type": None, "enrolments": 0, "certificates_issued": 1, "completion_rate": None},
     ]
 
 
@@ -164,8 +175,14 @@ def test_subject_hierarchy_and_filters_on_resource_dimensions(
 def test_pre_aggregated_and_fact_paths_agree(marts: duckdb.DuckDBPyConnection) -> None:
     # By branch the agg_branch_day mart answers; by resource type the facts do. The totals
     # over every type must equal the totals over every branch.
-    additive = ["enrolments", "completions", "learning_hours", "resource_views",
-                "certificates_issued", "credits_earned"]
+    additive = [
+        "enrolments",
+        "completions",
+        "learning_hours",
+        "resource_views",
+        "certificates_issued",
+        "credits_earned",
+    ]
     by_branch = table(ask(marts, metrics=additive, dimensions=["branch"]))
     by_type = table(ask(marts, metrics=additive, dimensions=["resource_type"]))
     assert "agg_branch_day" in ask(marts, metrics=additive, dimensions=["branch"]).sql
@@ -177,8 +194,9 @@ def test_pre_aggregated_and_fact_paths_agree(marts: duckdb.DuckDBPyConnection) -
 
 
 def test_learner_attributes_for_headquarters(marts: duckdb.DuckDBPyConnection) -> None:
-    rows = table(ask(marts, Scope.everything(Role.analyst), metrics=["enrolments"],
-                     dimensions=["age_band"]))
+    rows = table(
+        ask(marts, Scope.everything(Role.analyst), metrics=["enrolments"], dimensions=["age_band"])
+    )
     # E1 E3 E5 (learners 1, 3) | E2 E6 (2, 5) | E4 (4)
     assert rows == [
         {"age_band": "18-29", "enrolments": 3},

@@ -69,9 +69,7 @@ def test_every_metric_answers_for_a_branch_over_http(
 def test_a_branch_user_cannot_filter_their_way_into_another_branch(
     api: TestClient, headers: dict[str, dict[str, str]], filters: list[dict[str, Any]]
 ) -> None:
-    response = post(
-        api, headers["bj"], metrics=ALL_METRICS, dimensions=["branch"], filters=filters
-    )
+    response = post(api, headers["bj"], metrics=ALL_METRICS, dimensions=["branch"], filters=filters)
     assert response.status_code == 200, response.text
     assert response.json()["rows"] == []
 
@@ -103,31 +101,81 @@ def test_sign_in_is_needed_and_learners_are_refused(
     ("who", "body", "reason", "name"),
     [
         ("hq", {"metrics": ["enrolments", "dropouts"]}, "unknown_metric", "dropouts"),
-        ("hq", {"metrics": ["enrolments"], "dimensions": ["planet"]}, "unknown_dimension",
-         "planet"),
-        ("hq", {"metrics": ["enrolments"],
-                "filters": [{"dimension": "colour", "op": "eq", "value": "x"}]},
-         "unknown_dimension", "colour"),
-        ("bj", {"metrics": ["enrolments"], "dimensions": ["age_band"]},
-         "dimension_not_visible", "age_band"),
-        ("bj", {"metrics": ["enrolments"],
-                "filters": [{"dimension": "occupation", "op": "eq", "value": "nurse"}]},
-         "dimension_not_visible", "occupation"),
-        ("hq", {"metrics": ["enrolments"], "dimensions": ["learner"]},
-         "dimension_not_visible", "learner"),
-        ("hq", {"metrics": ["learners_served"], "dimensions": ["resource_type"]},
-         "not_combinable", "resource_type"),
-        ("hq", {"metrics": ["active_learners"],
-                "filters": [{"dimension": "subject", "op": "eq", "value": "S1"}]},
-         "not_combinable", "subject"),
-        ("hq", {"metrics": ["enrolments"],
-                "filters": [{"dimension": "branch", "op": "eq", "value": 7}]},
-         "bad_filter_value", "branch"),
-        ("hq", {"metrics": ["enrolments"],
-                "filters": [{"dimension": "month", "op": "eq", "value": "2026-01-01"}]},
-         "time_filter", "month"),
-        ("hq", {"metrics": ["enrolments"], "dimensions": ["day"], "granularity": "month"},
-         "granularity_conflict", "day"),
+        (
+            "hq",
+            {"metrics": ["enrolments"], "dimensions": ["planet"]},
+            "unknown_dimension",
+            "planet",
+        ),
+        (
+            "hq",
+            {
+                "metrics": ["enrolments"],
+                "filters": [{"dimension": "colour", "op": "eq", "value": "x"}],
+            },
+            "unknown_dimension",
+            "colour",
+        ),
+        (
+            "bj",
+            {"metrics": ["enrolments"], "dimensions": ["age_band"]},
+            "dimension_not_visible",
+            "age_band",
+        ),
+        (
+            "bj",
+            {
+                "metrics": ["enrolments"],
+                "filters": [{"dimension": "occupation", "op": "eq", "value": "nurse"}],
+            },
+            "dimension_not_visible",
+            "occupation",
+        ),
+        (
+            "hq",
+            {"metrics": ["enrolments"], "dimensions": ["learner"]},
+            "dimension_not_visible",
+            "learner",
+        ),
+        (
+            "hq",
+            {"metrics": ["learners_served"], "dimensions": ["resource_type"]},
+            "not_combinable",
+            "resource_type",
+        ),
+        (
+            "hq",
+            {
+                "metrics": ["active_learners"],
+                "filters": [{"dimension": "subject", "op": "eq", "value": "S1"}],
+            },
+            "not_combinable",
+            "subject",
+        ),
+        (
+            "hq",
+            {
+                "metrics": ["enrolments"],
+                "filters": [{"dimension": "branch", "op": "eq", "value": 7}],
+            },
+            "bad_filter_value",
+            "branch",
+        ),
+        (
+            "hq",
+            {
+                "metrics": ["enrolments"],
+                "filters": [{"dimension": "month", "op": "eq", "value": "2026-01-01"}],
+            },
+            "time_filter",
+            "month",
+        ),
+        (
+            "hq",
+            {"metrics": ["enrolments"], "dimensions": ["day"], "granularity": "month"},
+            "granularity_conflict",
+            "day",
+        ),
         ("hq", {"metrics": ["enrolments", "enrolments"]}, "duplicate", "enrolments"),
     ],
 )
@@ -149,17 +197,36 @@ def test_each_bad_query_is_a_400_naming_the_culprit(
 @pytest.mark.parametrize(
     ("body", "named"),
     [
-        ({"metrics": ["enrolments"],
-          "filters": [{"dimension": "branch", "op": "like", "value": "B%"}]}, "op"),
-        ({"metrics": ["enrolments"],
-          "filters": [{"dimension": "branch", "op": "in", "value": "BJ"}]}, "non-empty list"),
-        ({"metrics": ["enrolments"],
-          "filters": [{"dimension": "branch", "op": "eq", "value": "BJ", "or": "1=1"}]}, "or"),
+        (
+            {
+                "metrics": ["enrolments"],
+                "filters": [{"dimension": "branch", "op": "like", "value": "B%"}],
+            },
+            "op",
+        ),
+        (
+            {
+                "metrics": ["enrolments"],
+                "filters": [{"dimension": "branch", "op": "in", "value": "BJ"}],
+            },
+            "non-empty list",
+        ),
+        (
+            {
+                "metrics": ["enrolments"],
+                "filters": [{"dimension": "branch", "op": "eq", "value": "BJ", "or": "1=1"}],
+            },
+            "or",
+        ),
         ({"metrics": ["enrolments"], "granularity": "decade"}, "granularity"),
-        ({"metrics": ["enrolments"], "time_range": {"start": "2026-03-01", "end": "2026-01-01"}},
-         "before"),
-        ({"metrics": ["enrolments"], "time_range": {"start": "2026-13-01", "end": "2026-12-31"}},
-         "start"),
+        (
+            {"metrics": ["enrolments"], "time_range": {"start": "2026-03-01", "end": "2026-01-01"}},
+            "before",
+        ),
+        (
+            {"metrics": ["enrolments"], "time_range": {"start": "2026-13-01", "end": "2026-12-31"}},
+            "start",
+        ),
         ({"metrics": []}, "metrics"),
         ({"metrics": ["enrolments"], "limit": 5}, "limit"),
     ],
@@ -202,5 +269,12 @@ def test_the_query_is_documented_in_openapi(api: TestClient) -> None:
     query_filter = schema["components"]["schemas"]["QueryFilter"]
     assert query_filter["additionalProperties"] is False
     assert set(query_filter["properties"]["op"]["enum"]) == {
-        "eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"
+        "eq",
+        "ne",
+        "in",
+        "not_in",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
     }
