@@ -27,6 +27,7 @@ FACT = "f"
 DATES = "d"
 PERIODS = "periods"
 PERIOD_END = "period_end"
+DAY = "day_"
 
 
 def literal(value: Any) -> exp.Expr:
@@ -40,7 +41,7 @@ def literal(value: Any) -> exp.Expr:
 
 def date_literal(value: Any) -> exp.Expr:
     """``CAST('YYYY-MM-DD' AS DATE)``."""
-    return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"))
+    return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"), copy=False)
 
 
 def _alias(entity: str) -> str:
@@ -72,7 +73,7 @@ def _aggregate(metric: Metric, source: Source) -> exp.Expr:
         value = exp.Sum(this=exp.column(source.column or "", FACT))
     if metric.divisor:
         value = exp.Div(
-            this=exp.cast(value, exp.DataType.build("double")),
+            this=exp.cast(value, exp.DataType.build("double"), copy=False),
             expression=exp.Literal.number(metric.divisor),
         )
     return value
@@ -96,19 +97,18 @@ def _condition(column: exp.Expr, op: str, value: Any) -> exp.Expr:
 def _part_select(catalogue: Catalogue, plan: Plan, part: Part) -> exp.Select:
     """One part: the mart's rows in scope, range and filters, grouped by period and dims."""
     time = exp.column(part.time_column, FACT)
-    select = exp.select().from_(_mart_table(part.mart.id, FACT))
+    select = exp.select().from_(_mart_table(part.mart.id, FACT), copy=False)
     keys: list[exp.Expr] = []
     if plan.grain is not None:
         if part.cumulative:
-            select = select.join(
-                exp.to_table(PERIODS),
-                on=exp.LTE(this=time.copy(), expression=exp.column(PERIOD_END, PERIODS)),
-            )
-            keys.append(exp.column(plan.grain.id, PERIODS))
+            # First per day of the time column (far fewer rows than the mart), then each
+            # period takes every day up to its end: see _cumulative.
+            keys.append(time.copy())
         else:
             select = select.join(
                 _mart_table("dim_date", DATES),
                 on=exp.EQ(this=exp.column("day", DATES), expression=time.copy()),
+                copy=False,
             )
             keys.append(exp.column(plan.grain.column, DATES))
     entities: list[str] = []
@@ -128,6 +128,7 @@ def _part_select(catalogue: Catalogue, plan: Plan, part: Part) -> exp.Select:
                 expression=exp.column(part.mart.joins[entity_id], FACT),
             ),
             join_type="left",
+            copy=False,
         )
 
     conditions: list[exp.Expr] = []
@@ -150,18 +151,50 @@ def _part_select(catalogue: Catalogue, plan: Plan, part: Part) -> exp.Select:
         conditions.append(
             _condition(dimension_expression(catalogue, part, dimension), item.op, item.value)
         )
-    select = select.where(exp.and_(*conditions))
+    select = select.where(exp.and_(*conditions, copy=False), copy=False)
 
     for dimension in plan.dimensions:
         keys.append(dimension_expression(catalogue, part, dimension))
-    names = ([plan.grain.id] if plan.grain else []) + [d.id for d in plan.dimensions]
+    time_name = (DAY if part.cumulative else plan.grain.id) if plan.grain else None
+    names = ([time_name] if time_name else []) + [d.id for d in plan.dimensions]
     for key, name in zip(keys, names, strict=True):
-        select = select.select(exp.alias_(key.copy(), name))
+        select = select.select(exp.alias_(key.copy(), name, copy=False), copy=False)
     for metric, source in part.metrics:
-        select = select.select(exp.alias_(_aggregate(metric, source), metric.id))
+        select = select.select(
+            exp.alias_(_aggregate(metric, source), metric.id, copy=False), copy=False
+        )
     if keys:
-        select = select.group_by(*[k.copy() for k in keys])
+        select = select.group_by(*[k.copy() for k in keys], copy=False)
+    if part.cumulative and plan.grain is not None:
+        return _cumulative(plan, part, select)
     return select
+
+
+def _cumulative(plan: Plan, part: Part, daily: exp.Select) -> exp.Select:
+    """Each period's value: the sum of the daily values up to the period's end."""
+    assert plan.grain is not None
+    inner = "daily"
+    select = (
+        exp.select(exp.alias_(exp.column(plan.grain.id, PERIODS), plan.grain.id, copy=False))
+        .from_(exp.alias_(exp.Subquery(this=daily), inner, table=True, copy=False), copy=False)
+        .join(
+            exp.to_table(PERIODS),
+            on=exp.LTE(this=exp.column(DAY, inner), expression=exp.column(PERIOD_END, PERIODS)),
+            copy=False,
+        )
+    )
+    keys: list[exp.Expr] = [exp.column(plan.grain.id, PERIODS)]
+    for dimension in plan.dimensions:
+        select = select.select(
+            exp.alias_(exp.column(dimension.id, inner), dimension.id, copy=False), copy=False
+        )
+        keys.append(exp.column(dimension.id, inner))
+    for metric, _ in part.metrics:
+        select = select.select(
+            exp.alias_(exp.Sum(this=exp.column(metric.id, inner)), metric.id, copy=False),
+            copy=False,
+        )
+    return select.group_by(*keys, copy=False)
 
 
 def _periods(plan: Plan) -> exp.Select:
@@ -170,23 +203,26 @@ def _periods(plan: Plan) -> exp.Select:
     grain = exp.column(plan.grain.column, DATES)
     return (
         exp.select(
-            exp.alias_(grain, plan.grain.id),
-            exp.alias_(exp.Max(this=exp.column("day", DATES)), PERIOD_END),
+            exp.alias_(grain, plan.grain.id, copy=False),
+            exp.alias_(exp.Max(this=exp.column("day", DATES)), PERIOD_END, copy=False),
         )
-        .from_(_mart_table("dim_date", DATES))
+        .from_(_mart_table("dim_date", DATES), copy=False)
         .where(
             exp.Between(
                 this=exp.column("day", DATES),
                 low=date_literal(plan.start),
                 high=date_literal(plan.end),
-            )
+            ),
+            copy=False,
         )
-        .group_by(grain.copy())
+        .group_by(grain.copy(), copy=False)
     )
 
 
 def _cast(value: exp.Expr, kind: str) -> exp.Expr:
-    return exp.cast(value, exp.DataType.build("bigint" if kind == "integer" else "double"))
+    return exp.cast(
+        value, exp.DataType.build("bigint" if kind == "integer" else "double"), copy=False
+    )
 
 
 def compile_plan(catalogue: Catalogue, plan: Plan, limit: int) -> exp.Select:
@@ -205,7 +241,7 @@ def compile_plan(catalogue: Catalogue, plan: Plan, limit: int) -> exp.Select:
     select = exp.select()
     last = len(plan.parts) - 1
     for key in keys:
-        select = select.select(exp.alias_(key_of(last, key), key))
+        select = select.select(exp.alias_(key_of(last, key), key, copy=False), copy=False)
     for metric in plan.outputs:
         if metric.behaviour == "ratio":
             numerator = value_of(metric.numerator or "")
@@ -228,9 +264,11 @@ def compile_plan(catalogue: Catalogue, plan: Plan, limit: int) -> exp.Select:
             )
         else:
             value = exp.func("COALESCE", value_of(metric.id), exp.Literal.number(0))
-        select = select.select(exp.alias_(_cast(value, metric.type), metric.id))
+        select = select.select(
+            exp.alias_(_cast(value, metric.type), metric.id, copy=False), copy=False
+        )
 
-    select = select.from_(exp.to_table(names[0]))
+    select = select.from_(exp.to_table(names[0]), copy=False)
     for index in range(1, len(plan.parts)):
         # FULL OUTER JOIN on the dimension keys; IS NOT DISTINCT FROM so that an empty
         # dimension value (NULL) meets itself across marts.
@@ -241,22 +279,24 @@ def compile_plan(catalogue: Catalogue, plan: Plan, limit: int) -> exp.Select:
                         this=key_of(index - 1, key), expression=exp.column(key, names[index])
                     )
                     for key in keys
-                ]
+                ],
+                copy=False,
             )
             if keys
             else exp.true()
         )
-        select = select.join(exp.to_table(names[index]), on=on, join_type="full outer")
+        select = select.join(exp.to_table(names[index]), on=on, join_type="full outer", copy=False)
 
     if plan.grain is not None and any(part.cumulative for part in plan.parts):
-        select = select.with_(PERIODS, as_=_periods(plan))
+        select = select.with_(PERIODS, as_=_periods(plan), copy=False)
     for name, part in zip(names, plan.parts, strict=True):
-        select = select.with_(name, as_=_part_select(catalogue, plan, part))
+        select = select.with_(name, as_=_part_select(catalogue, plan, part), copy=False)
     if keys:
         select = select.order_by(
             *[
                 exp.Ordered(this=exp.Literal.number(i + 1), nulls_first=False)
                 for i in range(len(keys))
-            ]
+            ],
+            copy=False,
         )
-    return select.limit(limit)
+    return select.limit(limit, copy=False)

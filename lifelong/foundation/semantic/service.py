@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from lifelong.config import Settings
@@ -77,6 +78,17 @@ def build(
     return checked, compile_plan(source, checked, limit=max_rows + 1)
 
 
+@lru_cache(maxsize=512)
+def _compiled(
+    source: Catalogue, body: str, scope: Scope, start: date, end: date, max_rows: int
+) -> tuple[Plan, str]:
+    """Plan and SQL for a request, kept: dashboards ask the same questions again and again
+    (compiling costs more than a small query; errors are raised again, never cached)."""
+    request = MetricQuery.model_validate_json(body)
+    checked = plan(source, request, scope, start, end)
+    return checked, compile_plan(source, checked, limit=max_rows + 1).sql(dialect=ENGINE_DIALECT)
+
+
 def query(
     settings: Settings,
     request: MetricQuery,
@@ -89,8 +101,15 @@ def query(
     """Answer ``request`` within ``scope`` on a DuckDB connection where ``marts.*`` exist."""
     source = catalogue(settings.semantic.catalogue_path)
     max_rows = settings.semantic.max_rows
-    checked, tree = build(request, scope, max_rows=max_rows, today=today, source=source)
-    sql = tree.sql(dialect=ENGINE_DIALECT)
+    time_range = request.time_range or default_time_range(today)
+    checked, sql = _compiled(
+        source,
+        request.model_dump_json(exclude={"time_range"}),
+        scope,
+        time_range.start,
+        time_range.end,
+        max_rows,
+    )
     rows = [list(row) for row in connection.execute(sql).fetchall()]
     truncated = len(rows) > max_rows
     return Result(

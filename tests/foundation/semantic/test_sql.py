@@ -46,18 +46,26 @@ def test_spark_sql_is_valid_and_means_the_same(
 
 def test_the_scope_predicate_is_on_every_mart_the_query_reads() -> None:
     tree = _tree(Scope.branch("BJ"))
-    facts = [t for t in tree.find_all(exp.Table) if t.db == "marts" and t.name != "dim_date"]
-    fact_aliases = {t.alias for t in facts if t.name.startswith(("fct_", "agg_", "dim_learner"))}
-    assert fact_aliases == {"f"}
-    parts = [cte.this for cte in tree.find_all(exp.CTE) if cte.alias != "periods"]
-    assert len(parts) == 3  # dim_learner (cumulative), fct_learner_day, agg_branch_day
-    for part in parts:
+    readers = [
+        select
+        for select in tree.find_all(exp.Select)
+        if isinstance(source := select.args["from_"].this, exp.Table)
+        and source.db == "marts"
+        and source.name != "dim_date"
+    ]
+    # dim_learner (cumulative), fct_learner_day (distinct), agg_branch_day (the rest)
+    assert sorted(s.args["from_"].this.name for s in readers) == [
+        "agg_branch_day",
+        "dim_learner",
+        "fct_learner_day",
+    ]
+    for select in readers:
         scoped = [
             node
-            for node in part.args["where"].find_all(exp.In)
+            for node in select.args["where"].find_all(exp.In)
             if node.this.sql() == "f.branch_code" and [e.name for e in node.expressions] == ["BJ"]
         ]
-        assert scoped, part.sql()
+        assert scoped, select.sql()
 
 
 @pytest.mark.parametrize(
