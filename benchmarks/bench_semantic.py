@@ -9,10 +9,11 @@ A real year and a half of 100 k learners would be tens of millions of learner-da
 size builds in well under a minute here and keeps every distinct count honest.
 
 Lifelong's figure is the whole service call ``semantic.query``: plan, compile with sqlglot,
-run the one statement, fetch rows. The baseline asks the same ten metrics one query each
-(what an outlet writing its own metric SQL per tile does) through the same service; both
-answers are compared cell by cell. Both run as headquarters (all branches) and as one
-branch (row scope on).
+run the one statement, fetch rows — the first time a question is asked, and again (the
+compiled SQL is kept per request, as for a dashboard refresh). The baseline asks the same
+ten metrics one query each (what an outlet writing its own metric SQL per tile does)
+through the same service; both answers are compared cell by cell. Both run as
+headquarters (all branches) and as one branch (row scope on).
 
 Run: ``python -m benchmarks.bench_semantic`` (``--quick`` for the small size).
 """
@@ -32,7 +33,7 @@ import duckdb
 from lifelong.config import Settings
 from lifelong.foundation.semantic.schemas import MetricQuery
 from lifelong.foundation.semantic.scope import Scope
-from lifelong.foundation.semantic.service import query
+from lifelong.foundation.semantic.service import _compiled, query
 
 METRICS = [
     "learners_served",
@@ -89,9 +90,10 @@ def build(connection: duckdb.DuckDBPyConnection, learners: int) -> dict[str, int
                AS registered_on,
              ['18-29', '30-44', '45-59', '60+'][CAST(1 + hash(i, 3) % 4 AS BIGINT)] AS age_band,
              ['f', 'm'][CAST(1 + hash(i, 4) % 2 AS BIGINT)] AS gender,
-             ['teacher', 'nurse', 'engineer', 'farmer', 'retired', 'clerk'][CAST(1 + hash(i, 5) % 6 AS BIGINT)]
-               AS occupation,
-             ['high_school', 'college', 'bachelor', 'master'][CAST(1 + hash(i, 6) % 4 AS BIGINT)] AS education,
+             ['teacher', 'nurse', 'engineer', 'farmer', 'retired', 'clerk']
+               [CAST(1 + hash(i, 5) % 6 AS BIGINT)] AS occupation,
+             ['high_school', 'college', 'bachelor', 'master']
+               [CAST(1 + hash(i, 6) % 4 AS BIGINT)] AS education,
              NULL AS province
       FROM range({learners}) t(i);
     CREATE TABLE marts.fct_learner_day AS
@@ -113,9 +115,11 @@ def build(connection: duckdb.DuckDBPyConnection, learners: int) -> dict[str, int
             FROM marts.fct_learner_day)
       GROUP BY ALL;
     CREATE TABLE marts.fct_enrolment AS
-      SELECT 'R' || i AS registration, l.learner_id, CAST(hash(i, 7) % {resources} AS BIGINT) AS resource_id,
+      SELECT 'R' || i AS registration, l.learner_id,
+             CAST(hash(i, 7) % {resources} AS BIGINT) AS resource_id,
              l.branch_code, e.enrolled_on,
-             CASE WHEN hash(i, 8) % 10 < 4 THEN CAST(e.enrolled_on + CAST(7 + hash(i, 9) % 60 AS INTEGER) AS DATE)
+             CASE WHEN hash(i, 8) % 10 < 4
+               THEN CAST(e.enrolled_on + CAST(7 + hash(i, 9) % 60 AS INTEGER) AS DATE)
              END AS completed_on,
              NULL::DATE AS withdrawn_on, 'enrolled' AS status,
              CASE WHEN hash(i, 8) % 10 < 4 THEN CAST(hash(i, 10) % 4 AS DOUBLE) ELSE 0 END
@@ -220,7 +224,7 @@ def _agree(rows: list[list[Any]], merged: dict[tuple[Any, ...], dict[str, Any]])
 def run(quick: bool = False) -> dict[str, Any]:
     """Build the marts, then time both ways for HQ and for one branch."""
     learners = 10_000 if quick else 100_000
-    rounds = 5 if quick else 30
+    rounds = 4 if quick else 20
     settings = Settings()
     connection = duckdb.connect()
     began = time.perf_counter()
@@ -236,25 +240,33 @@ def run(quick: bool = False) -> dict[str, Any]:
         "query": "10 metrics (5 marts) by month x region, 2025-01-01..2026-06-30",
     }
     for label, scope in (("hq", Scope.everything()), ("branch", Scope.branch("B07"))):
-        query(settings, request, scope, connection)  # warm the catalogue and DuckDB caches
-        ours, baseline = [], []
-        for _ in range(rounds):
+        query(settings, request, scope, connection)  # warm DuckDB and the catalogue
+        cold, warm, baseline = [], [], []
+        for round_ in range(rounds):
+            _compiled.cache_clear()  # first time this question is asked: plan + compile + run
             start = time.perf_counter()
             result = query(settings, request, scope, connection)
-            ours.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            merged = _one_per_metric(settings, scope, connection)
-            baseline.append(time.perf_counter() - start)
+            cold.append(time.perf_counter() - start)
+            start = time.perf_counter()  # asked again (a dashboard refresh): SQL is kept
+            query(settings, request, scope, connection)
+            warm.append(time.perf_counter() - start)
+            if round_ % 4 == 0:
+                _compiled.cache_clear()
+                start = time.perf_counter()
+                merged = _one_per_metric(settings, scope, connection)
+                baseline.append(time.perf_counter() - start)
         figures[label] = {
             "result_rows": len(result.rows),
-            "semantic_one_statement": _percentiles(ours),
+            "semantic_one_statement_first_ask": _percentiles(cold),
+            "semantic_one_statement_repeat": _percentiles(warm),
             "baseline_one_query_per_metric": _percentiles(baseline),
+            "baseline_samples": len(baseline),
             "answers_agree": _agree(result.rows, merged),
         }
     connection.close()
     figures["target_p95_ms"] = 200
     figures["meets_target"] = all(
-        figures[k]["semantic_one_statement"]["p95_ms"] <= 200 for k in ("hq", "branch")
+        figures[k]["semantic_one_statement_first_ask"]["p95_ms"] <= 200 for k in ("hq", "branch")
     )
     figures["duckdb_threads"] = int(
         duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
