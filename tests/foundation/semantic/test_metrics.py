@@ -219,3 +219,25 @@ def test_month_as_a_dimension_is_the_granularity(marts: duckdb.DuckDBPyConnectio
         {"month": date(2026, 1, 1), "branch": "BJ", "enrolments": 2},  # E1 E2
         {"month": date(2026, 1, 1), "branch": "TJ", "enrolments": 1},  # E3
     ]
+
+
+def test_a_long_answer_is_cut_at_max_rows_and_says_so(marts: duckdb.DuckDBPyConnection) -> None:
+    from lifelong.config import SemanticSettings, Settings
+    from lifelong.foundation.semantic.schemas import MetricQuery
+    from lifelong.foundation.semantic.service import query
+
+    request = MetricQuery.model_validate(
+        {"metrics": ["active_learners"], "granularity": "day",
+         "time_range": {"start": "2026-01-01", "end": "2026-03-31"}}
+    )  # fmt: skip
+    capped = query(Settings(semantic=SemanticSettings(max_rows=3)), request, Scope.everything(),
+                   marts)  # fmt: skip
+    assert capped.truncated is True
+    assert [row[0] for row in capped.rows] == [
+        date(2026, 1, 5),
+        date(2026, 1, 6),
+        date(2026, 1, 12),
+    ]
+    whole = query(Settings(), request, Scope.everything(), marts)
+    assert whole.truncated is False
+    assert len(whole.rows) == 9  # the nine distinct active days
