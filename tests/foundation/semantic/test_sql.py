@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 import sqlglot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlglot import exp
 
 from lifelong.foundation.semantic.schemas import MetricQuery
@@ -120,3 +122,27 @@ def test_a_branch_user_asking_for_everything_still_gets_one_branch(
         )
     )
     assert rows == [{"branch": "TJ", "enrolments": 2, "active_learners": 1, "learners_served": 1}]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(st.text(max_size=30), min_size=1, max_size=4),
+    op=st.sampled_from(["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"]),
+)
+def test_no_filter_value_widens_a_branch_scope(
+    marts: duckdb.DuckDBPyConnection, values: list[str], op: str
+) -> None:
+    value: object = values if op in ("in", "not_in") else values[0]
+    rows = table(
+        ask(
+            marts,
+            Scope.branch("BJ"),
+            metrics=["enrolments", "certificates_issued", "learners_served"],
+            dimensions=["branch"],
+            filters=[{"dimension": "branch", "op": op, "value": value}],
+        )
+    )
+    assert {row["branch"] for row in rows} <= {"BJ"}
+    assert sum(row["enrolments"] for row in rows) in (0, 2)  # BJ's E1 E2, or nothing
