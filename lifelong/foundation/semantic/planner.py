@@ -5,6 +5,7 @@ Everything a user can get wrong is caught here, before any SQL exists, as a 400 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -150,7 +151,15 @@ def _filter(catalogue: Catalogue, item: QueryFilter, scope: Scope) -> tuple[Dime
         )
         if not ok:
             raise errors.bad_filter_value(item.dimension, dimension.type)
+        if isinstance(value, str) and not printable(value):
+            raise errors.bad_filter_value(item.dimension, "printable text")
     return dimension, item
+
+
+def printable(value: str) -> bool:
+    """No control characters or lone surrogates: no dimension value has them, and an engine's
+    parser may stop at a NUL inside a literal (DuckDB does)."""
+    return not any(unicodedata.category(char) in ("Cc", "Cs") for char in value)
 
 
 def _is_date(value: str) -> bool:

@@ -165,6 +165,15 @@ def test_sign_in_is_needed_and_learners_are_refused(
             "hq",
             {
                 "metrics": ["enrolments"],
+                "filters": [{"dimension": "branch", "op": "eq", "value": "BJ\u0000"}],
+            },
+            "bad_filter_value",
+            "branch",
+        ),
+        (
+            "hq",
+            {
+                "metrics": ["enrolments"],
                 "filters": [{"dimension": "month", "op": "eq", "value": "2026-01-01"}],
             },
             "time_filter",

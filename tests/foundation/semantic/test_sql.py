@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
+from lifelong.foundation.semantic.errors import SemanticQueryError
+from lifelong.foundation.semantic.planner import printable
 from lifelong.foundation.semantic.schemas import MetricQuery
 from lifelong.foundation.semantic.scope import Scope
 from lifelong.foundation.semantic.service import build
@@ -135,14 +137,17 @@ def test_no_filter_value_widens_a_branch_scope(
     marts: duckdb.DuckDBPyConnection, values: list[str], op: str
 ) -> None:
     value: object = values if op in ("in", "not_in") else values[0]
-    rows = table(
-        ask(
-            marts,
-            Scope.branch("BJ"),
-            metrics=["enrolments", "certificates_issued", "learners_served"],
-            dimensions=["branch"],
-            filters=[{"dimension": "branch", "op": op, "value": value}],
-        )
-    )
+    body = {
+        "metrics": ["enrolments", "certificates_issued", "learners_served"],
+        "dimensions": ["branch"],
+        "filters": [{"dimension": "branch", "op": op, "value": value}],
+    }
+    used = values if op in ("in", "not_in") else values[:1]
+    if not all(printable(v) for v in used):
+        with pytest.raises(SemanticQueryError) as caught:
+            ask(marts, Scope.branch("BJ"), **body)
+        assert caught.value.detail == {"reason": "bad_filter_value", "name": "branch"}
+        return
+    rows = table(ask(marts, Scope.branch("BJ"), **body))
     assert {row["branch"] for row in rows} <= {"BJ"}
     assert sum(row["enrolments"] for row in rows) in (0, 2)  # BJ's E1 E2, or nothing
