@@ -74,6 +74,10 @@ async def _stop(task: asyncio.Task[None] | None) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; engines are created in the lifespan, not at import."""
     settings = settings or get_settings()
+    # The semantic layer's YAML is validated now: a broken file stops start-up, with the rule.
+    from lifelong.foundation.semantic.catalogue import catalogue
+
+    catalogue(settings.semantic.catalogue_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -140,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from lifelong.accounts import routes as account_routes
     from lifelong.learning.account import pages as learner_account_pages
     from lifelong.learning.account import routes as learner_account_routes
+    from lifelong.foundation.semantic import routes as semantic_routes
     from lifelong.learning.catalog import authoring as catalogue_authoring
     from lifelong.learning.catalog import pages as catalogue_pages
     from lifelong.learning.catalog import routes as catalogue_routes
@@ -175,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         records_resources.router,
         records_documents.router,
         records_ops.router,
+        semantic_routes.router,
     ):
         app.include_router(router)
     return app

@@ -115,6 +115,20 @@ class FoundationSettings(BaseModel):
     )
 
 
+class SemanticSettings(BaseModel):
+    """The semantic layer and metrics query API (``LIFELONG_SEMANTIC__<NAME>``)."""
+
+    catalogue_path: Path | None = Field(
+        default=None,
+        description="The semantic layer's YAML; default: the packaged semantic.yaml.",
+    )
+    max_rows: int = Field(
+        default=10_000,
+        ge=1,
+        description="Most rows one metrics query returns (the answer says when it was cut).",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
 
@@ -176,6 +190,9 @@ class Settings(BaseSettings):
     )
     foundation: FoundationSettings = Field(
         default_factory=FoundationSettings, description="Data foundation transform schedule."
+    )
+    semantic: SemanticSettings = Field(
+        default_factory=SemanticSettings, description="Semantic layer and metrics query API."
     )
 
     @field_validator("default_locale")
