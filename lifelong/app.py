@@ -142,9 +142,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from lifelong.accounts import pages as account_pages
     from lifelong.accounts import routes as account_routes
+    from lifelong.foundation.semantic import routes as semantic_routes
     from lifelong.learning.account import pages as learner_account_pages
     from lifelong.learning.account import routes as learner_account_routes
-    from lifelong.foundation.semantic import routes as semantic_routes
     from lifelong.learning.catalog import authoring as catalogue_authoring
     from lifelong.learning.catalog import pages as catalogue_pages
     from lifelong.learning.catalog import routes as catalogue_routes
