@@ -61,8 +61,10 @@ def snapshot(settings: Settings) -> dict[str, Any]:
             out["statements"] = [
                 tuple(row)
                 for row in connection.execute(
-                    text("SELECT statement_id, timestamp, verb_id, actor_ifi FROM lrs_statements "
-                         "ORDER BY statement_id")
+                    text(
+                        "SELECT statement_id, timestamp, verb_id, actor_ifi FROM lrs_statements "
+                        "ORDER BY statement_id"
+                    )
                 )
             ]
     finally:

@@ -38,11 +38,14 @@ def test_statements_are_valid_and_found_through_the_xapi_api(tiny: Tiny) -> None
     engine.dispose()
     auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
     headers = {"Authorization": auth, "X-Experience-API-Version": "1.0.3"}
-    registration = _rows(settings, "SELECT registration FROM enrolments WHERE user_id = 5 "
-                                   "AND status = 'completed' LIMIT 1")[0][0]
+    registration = _rows(
+        settings,
+        "SELECT registration FROM enrolments WHERE user_id = 5 AND status = 'completed' LIMIT 1",
+    )[0][0]
     with TestClient(create_app(settings)) as client:
-        response = client.get("/xapi/statements", params={"registration": registration},
-                              headers=headers)
+        response = client.get(
+            "/xapi/statements", params={"registration": registration}, headers=headers
+        )
         assert response.status_code == 200, response.text
         found = response.json()["statements"]
     verbs = [s["verb"]["display"]["en-US"] for s in found]
@@ -56,10 +59,12 @@ def test_verbs_fit_resource_types(tiny: Tiny) -> None:
     settings, _ = tiny
     engine = make_engine(settings.resolved_lrs_database_url)
     with engine.connect() as connection:
-        pairs = connection.execute(text(
-            "SELECT json_extract(statement, '$.object.definition.type'), verb_id "
-            "FROM lrs_statements"
-        )).all()
+        pairs = connection.execute(
+            text(
+                "SELECT json_extract(statement, '$.object.definition.type'), verb_id "
+                "FROM lrs_statements"
+            )
+        ).all()
     engine.dispose()
     by_type: dict[str, set[str]] = {}
     for kind, verb in pairs:
@@ -96,11 +101,14 @@ def test_branch_records_have_exactly_the_c4_columns_as_strings(tiny: Tiny) -> No
 
 def test_interests_predict_enrolment_subjects_far_better_than_chance(tiny: Tiny) -> None:
     settings, _ = tiny
-    rows = _rows(settings, """
+    rows = _rows(
+        settings,
+        """
         SELECT p.interests, s.code FROM enrolments e
         JOIN learner_profiles p ON p.user_id = e.user_id
         JOIN resources r ON r.id = e.resource_id JOIN subjects s ON s.id = r.subject_id
-        WHERE e.user_id >= 10000""")
+        WHERE e.user_id >= 10000""",
+    )
     topics = _rows(settings, "SELECT count(*) FROM subjects WHERE code LIKE '%.%.%'")[0][0]
     import json
 
@@ -111,8 +119,9 @@ def test_interests_predict_enrolment_subjects_far_better_than_chance(tiny: Tiny)
 
 def test_popularity_is_long_tailed(tiny: Tiny) -> None:
     settings, _ = tiny
-    counts = sorted((n for (n,) in _rows(settings, "SELECT enrolment_count FROM resources")),
-                    reverse=True)
+    counts = sorted(
+        (n for (n,) in _rows(settings, "SELECT enrolment_count FROM resources")), reverse=True
+    )
     top_tenth = sum(counts[: len(counts) // 10])
     assert top_tenth > 0.25 * sum(counts)  # uniform would be 10 %
 
@@ -126,7 +135,12 @@ def test_rhythms_show_an_evening_peak_and_outcomes_vary_by_type(tiny: Tiny) -> N
     hours = Counter((int(s[11:13]) + 8) % 24 for s in stamps)  # local (UTC+8) hour
     assert sum(hours[h] for h in (19, 20, 21)) > 2 * sum(hours[h] for h in (2, 3, 4)) + 1
     assert max(s for s in stamps) < "2026-11-30"
-    rates = dict(_rows(settings, """
+    rates = dict(
+        _rows(
+            settings,
+            """
         SELECT r.type, avg(CASE WHEN e.status = 'completed' THEN 1.0 ELSE 0 END)
-        FROM enrolments e JOIN resources r ON r.id = e.resource_id GROUP BY r.type"""))
+        FROM enrolments e JOIN resources r ON r.id = e.resource_id GROUP BY r.type""",
+        )
+    )
     assert rates["live_session"] > rates["course"]

@@ -30,17 +30,6 @@ def test_same_seed_gives_identical_rows_and_statement_ids(
         assert again[table] == rows, f"{table} differs between two runs of seed 7"
 
 
-def test_another_seed_gives_another_university(
-    tmp_path: Path, tiny_snapshot: dict[str, Any]
-) -> None:
-    settings, _ = make_tiny(tmp_path / "other", seed=8)
-    other = snapshot(settings)
-    assert other["branches"] == tiny_snapshot["branches"]  # the real system is fixed
-    assert other["learner_profiles"] != tiny_snapshot["learner_profiles"]
-    ids = {row[0] for row in other["statements"]}
-    assert not ids & {row[0] for row in tiny_snapshot["statements"]}
-
-
 def test_counts_follow_the_scale_definition(tiny: Tiny) -> None:
     settings, report = tiny
     spec = SCALES["tiny"]
@@ -75,15 +64,20 @@ def test_a_populated_store_refuses_without_force_and_changes_nothing(tiny: Tiny)
 def test_data_from_elsewhere_is_not_overwritten_without_force(settings: Settings) -> None:
     engine = make_engine(settings.resolved_database_url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO branches (code, name_zh, name_en, kind, region, created_at, updated_at)"
-            " VALUES ('X', 'X', 'X', 'provincial', 'North China', '2026-01-01', '2026-01-01')"
-        ))
-        connection.execute(text(
-            "INSERT INTO users (username, display_name, password_hash, role, branch_id,"
-            " is_active, created_at, updated_at) VALUES ('someone', 's', 'x', 'learner', 1, 1,"
-            " '2026-01-01', '2026-01-01')"
-        ))
+        connection.execute(
+            text(
+                "INSERT INTO branches (code, name_zh, name_en, kind, region, created_at,"
+                " updated_at) VALUES ('X', 'X', 'X', 'provincial', 'North China',"
+                " '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (username, display_name, password_hash, role, branch_id,"
+                " is_active, created_at, updated_at) VALUES ('someone', 's', 'x', 'learner', 1, 1,"
+                " '2026-01-01', '2026-01-01')"
+            )
+        )
     engine.dispose()
     with pytest.raises(Conflict, match="already holds data"):
         generate(settings, scale="tiny", seed=1, as_of=AS_OF, progress=False)
@@ -113,8 +107,7 @@ def test_an_interrupted_run_resumes_to_the_same_result(
             raise Interrupted
 
     with pytest.raises(Interrupted):
-        generate(settings, scale="tiny", seed=7, as_of=AS_OF, progress=False,
-                 before_commit=crash)
+        generate(settings, scale="tiny", seed=7, as_of=AS_OF, progress=False, before_commit=crash)
     assert count(settings, "SELECT count(*) FROM synth_chunks WHERE stage = 'learners'") == 1
     with pytest.raises(Conflict, match="other parameters"):
         generate(settings, scale="tiny", seed=9, as_of=AS_OF, progress=False)
@@ -123,43 +116,51 @@ def test_an_interrupted_run_resumes_to_the_same_result(
     assert snapshot(settings) == tiny_snapshot  # no duplicates, nothing missing
 
 
-def test_force_wipes_and_generates_again(tmp_path: Path) -> None:
-    settings, first = make_tiny(tmp_path / "force", seed=11)
-    again = generate(settings, scale="tiny", seed=12, as_of=AS_OF, progress=False, force=True)
+def test_another_seed_differs_and_force_replaces_it_entirely(
+    tmp_path: Path, tiny_snapshot: dict[str, Any]
+) -> None:
+    settings, _ = make_tiny(tmp_path / "other", seed=8)
+    other = snapshot(settings)
+    assert other["branches"] == tiny_snapshot["branches"]  # the real system is fixed
+    assert other["learner_profiles"] != tiny_snapshot["learner_profiles"]
+    assert not {r[0] for r in other["statements"]} & {r[0] for r in tiny_snapshot["statements"]}
+    again = generate(settings, scale="tiny", seed=7, as_of=AS_OF, progress=False, force=True)
     assert not again.resumed
     assert count(settings, "SELECT count(*) FROM synth_runs") == 1
-    assert count(settings, "SELECT count(*) FROM users WHERE id >= 10000") == SCALES[
-        "tiny"].learners
-    lrs = make_engine(settings.resolved_lrs_database_url)
-    with lrs.connect() as connection:
-        stored = connection.execute(text("SELECT count(*) FROM lrs_statements")).scalar_one()
-    lrs.dispose()
-    assert stored == again.statements != first.statements
+    # Nothing of seed 8 is left anywhere: the store is exactly seed 7's.
+    assert snapshot(settings) == tiny_snapshot
 
 
 def test_demo_accounts_exist_only_after_generate(
     tiny: Tiny, client: TestClient, settings: Settings
 ) -> None:
     # ``client`` runs the app on a freshly initialised store: no demo accounts there.
-    refused = client.post("/api/v1/auth/token",
-                          data={"username": "learner", "password": DEMO_PASSWORD})
+    refused = client.post(
+        "/api/v1/auth/token", data={"username": "learner", "password": DEMO_PASSWORD}
+    )
     assert refused.status_code == 401
     with TestClient(create_app(tiny[0])) as generated:
         for username in DEMO_USERNAMES:
-            response = generated.post("/api/v1/auth/token",
-                                      data={"username": username, "password": DEMO_PASSWORD})
+            response = generated.post(
+                "/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD}
+            )
             assert response.status_code == 200, (username, response.text)
-        token = generated.post("/api/v1/auth/token",
-                               data={"username": "bj_admin", "password": DEMO_PASSWORD})
-        me = generated.get("/api/v1/me",
-                           headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+        token = generated.post(
+            "/api/v1/auth/token", data={"username": "bj_admin", "password": DEMO_PASSWORD}
+        )
+        me = generated.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+        )
         assert me.json()["role"] == "branch_admin"
-    statuses = count(tiny[0], "SELECT count(*) FROM enrolments WHERE user_id = 5 AND status = "
-                     "'completed'")
+    statuses = count(
+        tiny[0], "SELECT count(*) FROM enrolments WHERE user_id = 5 AND status = 'completed'"
+    )
     assert statuses == 2
     assert count(tiny[0], "SELECT count(*) FROM certificates WHERE user_id = 5") == 2
-    assert count(tiny[0], "SELECT count(*) FROM enrolments WHERE user_id = 5 AND status = "
-                 "'active'") == 3
+    assert (
+        count(tiny[0], "SELECT count(*) FROM enrolments WHERE user_id = 5 AND status = 'active'")
+        == 3
+    )
     assert count(tiny[0], "SELECT count(*) FROM resources WHERE created_by_id = 4") > 0
 
 
