@@ -38,5 +38,7 @@ def scale_named(name: str) -> Scale:
     try:
         return SCALES[name]
     except KeyError:
-        known = ", ".join(SCALES)
-        raise BadRequest(f"unknown scale {name!r}; choose one of {known}") from None
+        raise BadRequest(
+            "unknown scale %(name)s; choose one of %(known)s",
+            params={"name": repr(name), "known": ", ".join(SCALES)},
+        ) from None

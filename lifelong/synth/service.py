@@ -98,7 +98,9 @@ def parse_as_of(value: str | None) -> str:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise BadRequest(f"--as-of must be a date like 2026-06-30, not {value!r}") from None
+        raise BadRequest(
+            "--as-of must be a date like 2026-06-30, not %(value)s", params={"value": value}
+        ) from None
 
 
 def _start_run(
@@ -112,16 +114,19 @@ def _start_run(
         run = None
     elif run is not None:
         same = (run.scale, run.seed, run.as_of) == (scale.name, seed, as_of)
+        params = {"scale": run.scale, "seed": run.seed, "as_of": run.as_of}
         if run.finished_at is not None:
             raise Conflict(
-                f"the store already holds a generated university (scale {run.scale}, seed "
-                f"{run.seed}, as of {run.as_of}); use --force to wipe it and generate again"
+                "the store already holds a generated university (scale %(scale)s, seed "
+                "%(seed)s, as of %(as_of)s); use --force to wipe it and generate again",
+                params=params,
             )
         if not same:
             raise Conflict(
-                f"an interrupted run with other parameters (scale {run.scale}, seed "
-                f"{run.seed}, as of {run.as_of}) is in the store; rerun it with those, or use "
-                "--force to start again"
+                "an interrupted run with other parameters (scale %(scale)s, seed %(seed)s, "
+                "as of %(as_of)s) is in the store; rerun it with those, or use --force to "
+                "start again",
+                params=params,
             )
         return int(run.id), True
     elif store.populated(settings, engine):
