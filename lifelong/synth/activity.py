@@ -20,6 +20,7 @@ import numpy as np
 from lifelong.learning.xapi import extension, statement
 from lifelong.synth.learners import LEVELS, LearnerChunk
 from lifelong.synth.rhythm import Rhythm, to_datetime
+from lifelong.synth.rng import name_uuid
 from lifelong.synth.world import World
 
 COMPLETE = {
@@ -249,7 +250,7 @@ def chunk_activity(
             if outcome != "completed":
                 n = max(1, int(n * u[3]))
             times = rhythm.sample(rng, enrol_at + 60, span_end, n)
-            registration = str(uuid.uuid5(namespace, f"enrolment/{uid}/{rid}"))
+            registration = name_uuid(namespace, f"enrolment/{uid}/{rid}")
             e = Enrolled(uid, rid, code, registration)
             e.events.append(("registered", enrol_at, None, None, None, None, None))
             figures = _sessions(e, kind, length, outcome, float(learners.ability[i]), times, u[4:])
@@ -263,7 +264,7 @@ def chunk_activity(
                 )
                 completed_at = to_datetime(last)
                 if kind in CERTIFIED:
-                    e.certificate_id = str(uuid.uuid5(namespace, f"certificate/{registration}"))
+                    e.certificate_id = name_uuid(namespace, f"certificate/{registration}")
                     e.events.append(("earned", last + 1, None, None, None, None, None))
                     out.certificates.append(
                         {
@@ -331,7 +332,7 @@ def statements(
                 branch_code=e.branch_code,
                 registration=e.registration,
                 timestamp=to_datetime(epoch),
-                statement_id=str(uuid.uuid5(namespace, f"{e.registration}/{n}")),
+                statement_id=name_uuid(namespace, f"{e.registration}/{n}"),
                 duration_seconds=duration,
                 progress=progress,
                 score=score,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from lifelong.config import Settings
 from lifelong.db.engine import engine_from_settings
+from lifelong.synth import store
 from lifelong.synth.models import SynthRun
 from lifelong.synth.world import DEMO_PASSWORD
 
@@ -24,16 +25,22 @@ DEMO_ACCOUNTS = (
 
 
 def needs_generation(settings: Settings) -> bool:
-    """Whether no generated university is finished in the store yet."""
+    """Whether the demo must generate: the store is empty, or a run was interrupted.
+
+    A store holding a finished run, or data that did not come from the generator, is
+    served as it is.
+    """
     engine = engine_from_settings(settings)
     try:
         with engine.connect() as connection:
-            finished = connection.execute(
-                select(SynthRun.id).where(SynthRun.finished_at.is_not(None)).limit(1)
+            run = connection.execute(
+                select(SynthRun.finished_at).order_by(SynthRun.id.desc()).limit(1)
             ).first()
+        if run is not None:
+            return run.finished_at is None
+        return not store.populated(settings, engine)
     finally:
         engine.dispose()
-    return finished is None
 
 
 def accounts_table() -> Table:

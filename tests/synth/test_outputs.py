@@ -144,3 +144,23 @@ def test_rhythms_show_an_evening_peak_and_outcomes_vary_by_type(tiny: Tiny) -> N
         )
     )
     assert rates["live_session"] > rates["course"]
+
+
+def test_catalogue_search_finds_generated_resources_at_once(tiny: Tiny) -> None:
+    from sqlalchemy.orm import Session
+
+    from lifelong.learning.catalog.search import SearchParams, search
+
+    settings, _ = tiny
+    (topic_zh, topic_en), *_ = _rows(
+        settings,
+        """
+        SELECT s.name_zh, s.name_en FROM resources r JOIN subjects s ON s.id = r.subject_id
+        GROUP BY s.id ORDER BY count(*) DESC LIMIT 1""",
+    )
+    engine = make_engine(settings.resolved_database_url)
+    with Session(engine) as session:
+        zh = search(session, settings, SearchParams(q=topic_zh))
+        en = search(session, settings, SearchParams(q=topic_en))
+    engine.dispose()
+    assert zh.total > 0 and en.total > 0
