@@ -28,8 +28,8 @@ class Scale:
 SCALES: dict[str, Scale] = {
     "tiny": Scale("tiny", 200, 80, 3.0, 100, 4),
     "small": Scale("small", 10_000, 2_000, 6.0, 1_000, 60),
-    "medium": Scale("medium", 100_000, 20_000, 12.0, 2_000, 400),
-    "large": Scale("large", 1_000_000, 100_000, 12.0, 5_000, 2_000),
+    "medium": Scale("medium", 100_000, 20_000, 12.0, 1_000, 400),
+    "large": Scale("large", 1_000_000, 100_000, 12.0, 2_000, 2_000),
 }
 
 
