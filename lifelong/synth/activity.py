@@ -24,13 +24,13 @@ from lifelong.synth.rng import name_uuid
 from lifelong.synth.world import World
 
 COMPLETE = {
-    "course": 0.3,
-    "micro_course": 0.5,
-    "video": 0.58,
-    "ebook": 0.28,
-    "live_session": 0.72,
-    "assessment": 0.62,
-    "document": 0.45,
+    "course": 0.22,
+    "micro_course": 0.42,
+    "video": 0.5,
+    "ebook": 0.2,
+    "live_session": 0.65,
+    "assessment": 0.55,
+    "document": 0.38,
 }
 WITHDRAW = {
     "course": 0.22,
