@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from lifelong import __version__
 from lifelong.config import Settings, get_settings
 from lifelong.db.engine import engine_from_settings, make_session_factory
+from lifelong.personalize import runtime as recommend_runtime
 from lifelong.records import runtime as records_runtime
 from lifelong.records.middleware import XapiMiddleware
 from lifelong.web import errors
@@ -61,9 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         lrs = await records_runtime.start(app, settings)
         _prepare_search(settings, app.state.session_factory)
+        recommender = recommend_runtime.start(app, settings)
         try:
             yield
         finally:
+            await recommend_runtime.stop(recommender)
             await records_runtime.stop(app, lrs)
             engine.dispose()
 
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from lifelong.learning.catalog import authoring as catalogue_authoring
     from lifelong.learning.catalog import pages as catalogue_pages
     from lifelong.learning.catalog import routes as catalogue_routes
+    from lifelong.personalize import routes as recommend_routes
     from lifelong.records import about as records_about
     from lifelong.records import resources as records_resources
     from lifelong.records import routes as records_routes
@@ -136,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         records_resources.router,
         records_documents.router,
         records_ops.router,
+        recommend_routes.router,
     ):
         app.include_router(router)
     return app
