@@ -34,11 +34,15 @@ class Section:
     items: list[Recommendation]
 
 
-def _safely(session: Session, user: User | None, kind: str, **options: int) -> list[Recommendation]:
+def _safely(
+    session: Session, user: User | None, kind: str, resource_id: int | None = None
+) -> list[Recommendation]:
     # Recommendations are an extra on these pages: a fault in them is logged and the page
     # still renders (the API, by contrast, reports it).
     try:
-        return recommendations_for(session, user, kind=kind, limit=PER_SECTION, **options)
+        return recommendations_for(
+            session, user, kind=kind, limit=PER_SECTION, resource_id=resource_id
+        )
     except Exception:
         log.exception("recommendations of kind %s failed", kind)
         return []
