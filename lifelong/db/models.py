@@ -7,5 +7,6 @@ from lifelong.records import activities as lrs_activities  # noqa: F401
 from lifelong.records import agents as lrs_agents  # noqa: F401
 from lifelong.records import models as records_models  # noqa: F401
 from lifelong.records.documents import models as lrs_document_models  # noqa: F401
+from lifelong.synth import models as synth_models  # noqa: F401
 
 metadata = Base.metadata
