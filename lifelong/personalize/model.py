@@ -42,6 +42,7 @@ class RecommenderModel:
     stats: dict[str, Any] = field(default_factory=dict)
     _yty: np.ndarray | None = None
     _unit_factors: np.ndarray | None = None
+    _segment_rows: dict[str, int] | None = None
 
     @property
     def yty(self) -> np.ndarray:
@@ -100,10 +101,14 @@ class RecommenderModel:
 
     def segment_scores(self, keys: Sequence[str]) -> np.ndarray:
         """Sum of the learner's segments' popularity (occupation, age band, branch)."""
-        rows = [self.segment_keys.index(k) for k in keys if k in self.segment_keys]
+        if self._segment_rows is None:
+            self._segment_rows = {key: i for i, key in enumerate(self.segment_keys)}
+        rows = [self._segment_rows[k] for k in keys if k in self._segment_rows]
         if not rows:
             return np.zeros(len(self.item_ids), dtype=np.float32)
-        return np.asarray(self.segments[rows].sum(axis=0)).ravel().astype(np.float32)
+        indicator = np.zeros(len(self.segment_keys), dtype=np.float32)
+        indicator[rows] = 1.0
+        return np.asarray(self.segments.T @ indicator).ravel().astype(np.float32)
 
 
 def scaled(values: np.ndarray) -> np.ndarray:

@@ -89,8 +89,9 @@ def score(
 
     profile = model.content.interests_vector(learner.interests)
     if len(positions):
-        studied = np.asarray(candidates.content[positions].multiply(weights[:, None]).sum(axis=0))
-        studied = studied.ravel()
+        spread = np.zeros(len(candidates.ids), dtype=np.float32)
+        spread[positions] = weights
+        studied = np.asarray(candidates.content.T @ spread).ravel()
         norm = float(np.linalg.norm(studied))
         if norm:
             profile = profile + studied / norm
