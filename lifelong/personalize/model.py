@@ -22,6 +22,9 @@ from lifelong.personalize.content import ContentModel
 # docs/decisions.md); each component is scaled to [0, 1] per learner before weighting.
 WARM_WEIGHTS = {"als": 1.0, "content": 0.3, "segment": 0.3}
 COLD_WEIGHTS = {"content": 1.0, "segment": 1.0}
+# Occupation says most about taste (the generator and real enrolments alike); branch
+# and age band are broad, near-global crowds, so they count half.
+SEGMENT_KIND_WEIGHTS = {"occupation": 1.0, "age": 0.5, "branch": 0.5}
 # New resources borrow the factors of this many most content-similar known resources.
 NEIGHBOURS_FOR_NEW = 10
 
@@ -107,7 +110,10 @@ class RecommenderModel:
         if not rows:
             return np.zeros(len(self.item_ids), dtype=np.float32)
         indicator = np.zeros(len(self.segment_keys), dtype=np.float32)
-        indicator[rows] = 1.0
+        for key in keys:
+            if key in self._segment_rows:
+                kind = key.split(":", 1)[0]
+                indicator[self._segment_rows[key]] = SEGMENT_KIND_WEIGHTS.get(kind, 0.5)
         return np.asarray(self.segments.T @ indicator).ravel().astype(np.float32)
 
 

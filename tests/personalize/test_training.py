@@ -18,14 +18,7 @@ from lifelong.personalize.artefacts import ModelHolder
 from lifelong.personalize.jobs import train
 from lifelong.personalize.service import recommendations_for
 from lifelong.personalize.training import interaction_weight
-from tests.personalize.factories import World, planted_world, tuned
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    built = planted_world(db)
-    db.commit()
-    return built
+from tests.personalize.factories import World, tuned
 
 
 def test_recommender_recovers_planted_groups_better_than_popularity(
