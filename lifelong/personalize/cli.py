@@ -8,7 +8,7 @@ from rich.console import Console
 from lifelong.config import get_settings
 
 app = typer.Typer(help="Recommendations: train and inspect the model.", no_args_is_help=True)
-console = Console()
+console = Console(soft_wrap=True)
 
 
 @app.command()

@@ -64,10 +64,11 @@ def train(
             )
             for row in repository.learners(session)
         ]
+        rows = list(_interactions(session, progress))
         als_task = progress.add_task("ALS", total=settings.recommend.iterations)
         model = fit(
             resources,
-            list(_interactions(session, progress)),
+            rows,
             segments,
             settings.recommend,
             version=artefacts.new_version(),
