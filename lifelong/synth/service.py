@@ -36,10 +36,10 @@ from lifelong.learning.models import (
     Certificate,
     Enrolment,
     Programme,
-    ProgrammeItem,
     Provider,
     Resource,
     Subject,
+    ProgrammeItem,
 )
 from lifelong.records.bulk import ingest_statements
 from lifelong.synth import branch_records, store

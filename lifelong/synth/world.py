@@ -189,7 +189,7 @@ def _resources(world: World, scale: Scale, seed: int, as_of: datetime) -> None:
         level = levels[0] if u[0] < 0.45 else levels[int(u[1] * len(levels))]
         formats, shares = FORMATS_BY_TYPE[kind]
         fmt = formats[int(np.searchsorted(np.cumsum(shares), u[2] * 0.999999))]
-        english = (topic.code.startswith(("LANG.LIT.ENG", "IT.CS")) and u[3] < 0.45) or u[3] < 0.05
+        english = topic.code.startswith(("LANG.LIT.ENG", "IT.CS")) and u[3] < 0.45 or u[3] < 0.05
         language = "en" if english else "zh"
         low, high = MINUTES[kind]
         minutes = int(low + (high - low) * u[4] ** 1.5)
