@@ -113,7 +113,7 @@ def evaluate(
     """Mean Recall@k and NDCG@k of each method over learners with held-out resources,
     overall and separately for learners with no training history (cold)."""
     candidates = Candidates.of(model)
-    sums: dict[str, Counter[str]] = {name: Counter() for name in methods}
+    sums: dict[str, dict[str, float]] = {name: defaultdict(float) for name in methods}
     counts: Counter[str] = Counter()
     for user_id, relevant in held_out.items():
         learner = learners.get(user_id, Learner())
