@@ -111,6 +111,70 @@ def serve(
     )
 
 
+@app.command()
+def generate(
+    scale: Annotated[
+        str, typer.Option(help="Size of the university: tiny, small, medium or large.")
+    ] = "small",
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same university.")] = 1,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Last day of activity (default: today, UTC).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Wipe a populated store and generate again.")
+    ] = False,
+) -> None:
+    """Generate a synthetic open university (resumes an interrupted run)."""
+    from lifelong.synth.scales import scale_named
+    from lifelong.synth.service import generate as run_generate
+
+    scale_named(scale)  # an unknown scale is one line before anything is touched
+    settings = get_settings()
+    init_store(settings)
+    try:
+        report = run_generate(settings, scale=scale, seed=seed, as_of=as_of, force=force)
+    except KeyboardInterrupt:
+        raise fail(
+            "interrupted; committed chunks are kept: run the same command again to resume",
+            code=130,
+        ) from None
+    verb = "Resumed and finished" if report.resumed else "Generated"
+    console.print(
+        f"{verb} [bold]{report.scale}[/] (seed {report.seed}, as of {report.as_of}) in "
+        f"{report.seconds:.1f} s: {report.learners:,} learners, {report.resources:,} "
+        f"resources, {report.enrolments:,} enrolments, {report.statements:,} statements"
+    )
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Initialise, generate the small university if the store is empty, and serve it."""
+    import uvicorn
+
+    from lifelong.synth import demo as demo_setup
+
+    settings = get_settings()
+    check_port(host, port)
+    init_store(settings)
+    if demo_setup.needs_generation(settings):
+        from lifelong.synth.service import generate as run_generate
+
+        console.print("Generating the demo university (scale small) ...")
+        run_generate(settings, scale="small", seed=1)
+    config = uvicorn.Config(
+        "lifelong.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+    )
+    server = demo_setup.AnnouncingServer(config, console, host, port)
+    server.run()
+
+
 def _add_domain_commands() -> None:
     """Attach each domain's sub-commands."""
     from lifelong.learning.catalog.cli import catalogue_app, search_app

@@ -59,3 +59,48 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: cannot reach the database")
     assert "Traceback" not in result.stderr
+
+
+def test_generate_an_unknown_scale_is_one_line(tmp_path: Path) -> None:
+    result = lifelong("generate", "--scale", "huge", env={"LIFELONG_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: unknown scale 'huge'; choose one of tiny, small, medium, large"
+    )
+    assert not (tmp_path / "lifelong.db").exists()  # nothing touched
+
+
+def test_generate_refuses_a_populated_store_in_one_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    env = {"LIFELONG_DATA_DIR": str(tmp_path), "LIFELONG_DATABASE_URL": ""}
+    assert lifelong("init", env=env).returncode == 0
+    with sqlite3.connect(tmp_path / "lifelong.db") as connection:
+        connection.execute(
+            "INSERT INTO branches (code, name_zh, name_en, kind, region, created_at, updated_at)"
+            " VALUES ('X', 'X', 'X', 'provincial', 'North China', '2026-01-01', '2026-01-01')"
+        )
+        connection.execute(
+            "INSERT INTO users (username, display_name, password_hash, role, branch_id,"
+            " is_active, created_at, updated_at) VALUES ('someone', 's', 'x', 'learner', 1, 1,"
+            " '2026-01-01', '2026-01-01')"
+        )
+    result = lifelong("generate", "--scale", "tiny", "--seed", "1", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: the store already holds data; use --force to wipe it and generate again"
+    )
+    with sqlite3.connect(tmp_path / "lifelong.db") as connection:
+        assert connection.execute("SELECT count(*) FROM users").fetchone() == (1,)
+
+
+def test_demo_on_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = lifelong("demo", "--port", str(port), env={"LIFELONG_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: port {port} on 127.0.0.1 is already in use; choose another with --port"
+    )

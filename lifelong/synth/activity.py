@@ -22,15 +22,47 @@ from lifelong.synth.learners import LEVELS, LearnerChunk
 from lifelong.synth.rhythm import Rhythm, to_datetime
 from lifelong.synth.world import World
 
-COMPLETE = {"course": 0.3, "micro_course": 0.5, "video": 0.58, "ebook": 0.28,
-            "live_session": 0.72, "assessment": 0.62, "document": 0.45}
-WITHDRAW = {"course": 0.22, "micro_course": 0.08, "video": 0.04, "ebook": 0.08,
-            "live_session": 0.1, "assessment": 0.06, "document": 0.03}
-SPAN_DAYS = {"course": 140, "micro_course": 21, "video": 6, "ebook": 60, "live_session": 10,
-             "assessment": 14, "document": 5}
-SESSIONS = {"course": (6, 18), "micro_course": (2, 5), "video": (1, 3), "ebook": (3, 9),
-            "live_session": (1, 1), "assessment": (1, 3), "document": (1, 2)}
+COMPLETE = {
+    "course": 0.3,
+    "micro_course": 0.5,
+    "video": 0.58,
+    "ebook": 0.28,
+    "live_session": 0.72,
+    "assessment": 0.62,
+    "document": 0.45,
+}
+WITHDRAW = {
+    "course": 0.22,
+    "micro_course": 0.08,
+    "video": 0.04,
+    "ebook": 0.08,
+    "live_session": 0.1,
+    "assessment": 0.06,
+    "document": 0.03,
+}
+SPAN_DAYS = {
+    "course": 140,
+    "micro_course": 21,
+    "video": 6,
+    "ebook": 60,
+    "live_session": 10,
+    "assessment": 14,
+    "document": 5,
+}
+SESSIONS = {
+    "course": (6, 18),
+    "micro_course": (2, 5),
+    "video": (1, 3),
+    "ebook": (3, 9),
+    "live_session": (1, 1),
+    "assessment": (1, 3),
+    "document": (1, 2),
+}
 CERTIFIED = frozenset({"course", "micro_course"})
+MAX_SESSION_SECONDS = 3 * 3600  # nobody studies a course in one sitting
+# Sessions start this long before the as-of instant at the latest, so that a session's
+# own statements (up to MAX_SESSION_SECONDS later) never pass it.
+MARGIN_SECONDS = MAX_SESSION_SECONDS + 600
 
 # One event: verb, resource id, epoch seconds, duration, progress, score, success,
 # completion; the enrolment it belongs to is implied by its position in Enrolled.events.
@@ -68,8 +100,9 @@ def _draw(cell: tuple[np.ndarray, np.ndarray], u: float) -> int:
     return int(ids[min(int(np.searchsorted(cdf, u)), len(ids) - 1)])
 
 
-def choose_resources(world: World, learners: LearnerChunk, i: int, k: int,
-                     rng: np.random.Generator) -> list[tuple[int, bool]]:
+def choose_resources(
+    world: World, learners: LearnerChunk, i: int, k: int, rng: np.random.Generator
+) -> list[tuple[int, bool]]:
     """``k`` distinct resources for learner ``i`` and whether each matched an interest."""
     chosen: dict[int, bool] = {}
     interests = learners.interests[i]
@@ -107,12 +140,22 @@ def _outcome(kind: str, matched: bool, persistence: float, u: float) -> str:
     return "active"
 
 
-def _sessions(e: Enrolled, kind: str, length: int, outcome: str, ability: float,
-              times: np.ndarray, u: np.ndarray) -> dict[str, Any]:
+def _sessions(
+    e: Enrolled,
+    kind: str,
+    length: int,
+    outcome: str,
+    ability: float,
+    times: np.ndarray,
+    u: np.ndarray,
+) -> dict[str, Any]:
     """Append a session's statements per type; returns the enrolment's figures."""
     n = len(times)
-    target = 1.0 if outcome == "completed" else float(0.05 + 0.8 * u[0]) * (
-        0.5 if outcome == "withdrawn" else 1.0)
+    target = (
+        1.0
+        if outcome == "completed"
+        else float(0.05 + 0.8 * u[0]) * (0.5 if outcome == "withdrawn" else 1.0)
+    )
     spent = 0
     attempts = 0
     best: float | None = None
@@ -123,6 +166,7 @@ def _sessions(e: Enrolled, kind: str, length: int, outcome: str, ability: float,
         step = target * (s + 1) / n
         # Time on task: the share of the length covered, with re-watching and pauses.
         seconds = max(30, int((step - progress) * length * (1.0 + 0.4 * u[1 + s % 5])))
+        seconds = min(seconds, MAX_SESSION_SECONDS)
         if kind == "live_session":
             seconds = int(length * (0.6 + 0.4 * u[1]))
             e.events.append(("attended", t, seconds, step, None, None, None))
@@ -139,8 +183,9 @@ def _sessions(e: Enrolled, kind: str, length: int, outcome: str, ability: float,
             e.events.append(("launched", t, None, None, None, None, None))
             e.events.append(("scored", t + seconds, seconds, None, score, None, None))
             passed = score >= 0.6
-            e.events.append(("passed" if passed else "failed", t + seconds + 1, None, None,
-                             score, passed, None))
+            e.events.append(
+                ("passed" if passed else "failed", t + seconds + 1, None, None, score, passed, None)
+            )
             step = 1.0 if passed else step
         elif kind == "video":
             e.events.append(("launched", t, None, None, None, None, None))
@@ -157,14 +202,24 @@ def _sessions(e: Enrolled, kind: str, length: int, outcome: str, ability: float,
         progress = step
         if passed:
             break
-    return {"progress": round(progress, 4), "seconds_spent": spent, "attempts": attempts,
-            "best_score": best}
+    return {
+        "progress": round(progress, 4),
+        "seconds_spent": spent,
+        "attempts": attempts,
+        "best_score": best,
+    }
 
 
-def chunk_activity(world: World, learners: LearnerChunk, rng: np.random.Generator,
-                   rhythm: Rhythm, namespace: uuid.UUID, mean_enrolments: float,
-                   as_of: datetime, forced: list[tuple[int, str]] | None = None
-                   ) -> ChunkActivity:
+def chunk_activity(
+    world: World,
+    learners: LearnerChunk,
+    rng: np.random.Generator,
+    rhythm: Rhythm,
+    namespace: uuid.UUID,
+    mean_enrolments: float,
+    as_of: datetime,
+    forced: list[tuple[int, str]] | None = None,
+) -> ChunkActivity:
     """Every enrolment of a chunk's learners, with rows and events.
 
     ``forced`` pins (resource id, outcome) pairs for a single learner (the demo learner).
@@ -187,8 +242,8 @@ def chunk_activity(world: World, learners: LearnerChunk, rng: np.random.Generato
             u = rng.random(10)
             outcome = pinned or _outcome(kind, matched, float(learners.persistence[i]), u[0])
             # The first enrolment follows registration closely, later ones spread out.
-            enrol_at = float(rhythm.sample(rng, reg_epoch, end, 1)[0])
-            span_end = min(end - 60, enrol_at + SPAN_DAYS[kind] * 86400 * (0.3 + u[1]))
+            enrol_at = float(rhythm.sample(rng, reg_epoch, end - MARGIN_SECONDS - 120, 1)[0])
+            span_end = min(end - MARGIN_SECONDS, enrol_at + SPAN_DAYS[kind] * 86400 * (0.3 + u[1]))
             low, high = SESSIONS[kind]
             n = int(low + (high - low + 1) * u[2])
             if outcome != "completed":
@@ -197,46 +252,64 @@ def chunk_activity(world: World, learners: LearnerChunk, rng: np.random.Generato
             registration = str(uuid.uuid5(namespace, f"enrolment/{uid}/{rid}"))
             e = Enrolled(uid, rid, code, registration)
             e.events.append(("registered", enrol_at, None, None, None, None, None))
-            figures = _sessions(e, kind, length, outcome, float(learners.ability[i]), times,
-                                u[4:])
+            figures = _sessions(e, kind, length, outcome, float(learners.ability[i]), times, u[4:])
             last = e.events[-1][1] + 1
             completed_at = withdrawn_at = None
             status = outcome
             if outcome == "completed":
                 figures["progress"] = 1.0
-                e.events.append(("completed", last, figures["seconds_spent"], 1.0, None, None,
-                                 True))
+                e.events.append(
+                    ("completed", last, figures["seconds_spent"], 1.0, None, None, True)
+                )
                 completed_at = to_datetime(last)
                 if kind in CERTIFIED:
                     e.certificate_id = str(uuid.uuid5(namespace, f"certificate/{registration}"))
                     e.events.append(("earned", last + 1, None, None, None, None, None))
-                    out.certificates.append({
-                        "id": e.certificate_id, "user_id": uid, "resource_id": rid,
-                        "programme_id": None, "branch_id": world.branch_ids[code],
-                        "title": world.r_title[rid - 1], "credits": world.r_credits[rid - 1],
-                        "issued_at": to_datetime(last + 1), "revoked_at": None,
-                    })
+                    out.certificates.append(
+                        {
+                            "id": e.certificate_id,
+                            "user_id": uid,
+                            "resource_id": rid,
+                            "programme_id": None,
+                            "branch_id": world.branch_ids[code],
+                            "title": world.r_title[rid - 1],
+                            "credits": world.r_credits[rid - 1],
+                            "issued_at": to_datetime(last + 1),
+                            "revoked_at": None,
+                        }
+                    )
             elif outcome == "withdrawn":
                 moment = min(end - 1, last + 86400 * (1 + 20 * u[9]))
                 e.events.append(("withdrew", moment, None, None, None, None, None))
                 withdrawn_at = to_datetime(moment)
-            length_pos = int(figures["progress"] * length) if kind in (
-                "video", "micro_course") else 0
-            out.enrolments.append({
-                "user_id": uid, "resource_id": rid, "branch_id": world.branch_ids[code],
-                "registration": registration, "status": status,
-                "progress": figures["progress"], "position_seconds": length_pos,
-                "seconds_spent": figures["seconds_spent"], "attempts": figures["attempts"],
-                "best_score": figures["best_score"], "enrolled_at": to_datetime(enrol_at),
-                "last_activity_at": to_datetime(max(ev[1] for ev in e.events)),
-                "completed_at": completed_at, "withdrawn_at": withdrawn_at,
-            })
+            length_pos = (
+                int(figures["progress"] * length) if kind in ("video", "micro_course") else 0
+            )
+            out.enrolments.append(
+                {
+                    "user_id": uid,
+                    "resource_id": rid,
+                    "branch_id": world.branch_ids[code],
+                    "registration": registration,
+                    "status": status,
+                    "progress": figures["progress"],
+                    "position_seconds": length_pos,
+                    "seconds_spent": figures["seconds_spent"],
+                    "attempts": figures["attempts"],
+                    "best_score": figures["best_score"],
+                    "enrolled_at": to_datetime(enrol_at),
+                    "last_activity_at": to_datetime(max(ev[1] for ev in e.events)),
+                    "completed_at": completed_at,
+                    "withdrawn_at": withdrawn_at,
+                }
+            )
             out.enrolled.append(e)
     return out
 
 
-def statements(world: World, activity: ChunkActivity, namespace: uuid.UUID,
-               iri_base: str) -> Iterator[dict[str, Any]]:
+def statements(
+    world: World, activity: ChunkActivity, namespace: uuid.UUID, iri_base: str
+) -> Iterator[dict[str, Any]]:
     """The chunk's xAPI statements, built one at a time (bounded memory)."""
     certificate_ext = extension(iri_base, "certificate")
     for e in activity.enrolled:
@@ -246,16 +319,26 @@ def statements(world: World, activity: ChunkActivity, namespace: uuid.UUID,
         language = world.r_language[rid - 1]
         subject = world.topics[int(world.r_topic[rid - 1])].code
         provider = world.r_provider[rid - 1]
-        for n, (verb, epoch, duration, progress, score, success, completion) in enumerate(
-            e.events
-        ):
+        for n, (verb, epoch, duration, progress, score, success, completion) in enumerate(e.events):
             stmt = statement(
-                iri_base, verb=verb, user_id=e.user_id, resource_id=rid, resource_type=kind,
-                title=title, language=language, branch_code=e.branch_code,
-                registration=e.registration, timestamp=to_datetime(epoch),
+                iri_base,
+                verb=verb,
+                user_id=e.user_id,
+                resource_id=rid,
+                resource_type=kind,
+                title=title,
+                language=language,
+                branch_code=e.branch_code,
+                registration=e.registration,
+                timestamp=to_datetime(epoch),
                 statement_id=str(uuid.uuid5(namespace, f"{e.registration}/{n}")),
-                duration_seconds=duration, progress=progress, score=score, success=success,
-                completion=completion, subject_code=subject, provider_code=provider,
+                duration_seconds=duration,
+                progress=progress,
+                score=score,
+                success=success,
+                completion=completion,
+                subject_code=subject,
+                provider_code=provider,
             )
             if verb == "earned" and e.certificate_id:
                 stmt["context"]["extensions"][certificate_ext] = e.certificate_id

@@ -25,10 +25,30 @@ from lifelong.synth.activity import ChunkActivity
 from lifelong.synth.rhythm import LOCAL_OFFSET, to_datetime
 from lifelong.synth.world import World
 
-ROSTER_COLUMNS = ("branch_code", "student_no", "user_id", "programme_code", "term",
-                  "enrolled_on", "status", "submitted_at", "batch_id")
-GRADE_COLUMNS = ("branch_code", "student_no", "course_code", "course_name", "term", "score",
-                 "grade", "credits", "recorded_on", "submitted_at", "batch_id")
+ROSTER_COLUMNS = (
+    "branch_code",
+    "student_no",
+    "user_id",
+    "programme_code",
+    "term",
+    "enrolled_on",
+    "status",
+    "submitted_at",
+    "batch_id",
+)
+GRADE_COLUMNS = (
+    "branch_code",
+    "student_no",
+    "course_code",
+    "course_name",
+    "term",
+    "score",
+    "grade",
+    "credits",
+    "recorded_on",
+    "submitted_at",
+    "batch_id",
+)
 DEGREE_LEVELS = ("bachelor", "associate")
 MALFORMED = ("85分", "九十", "9O", "-", "105", "N/A", " 78 ", "缺考")
 
@@ -45,8 +65,15 @@ def _term(moment: Any) -> str:
 
 
 def _letter(score: float) -> str:
-    return "A" if score >= 90 else "B" if score >= 80 else "C" if score >= 70 else (
-        "D" if score >= 60 else "F")
+    return (
+        "A"
+        if score >= 90
+        else "B"
+        if score >= 80
+        else "C"
+        if score >= 70
+        else ("D" if score >= 60 else "F")
+    )
 
 
 def _submitted(moment: Any, rng: np.random.Generator) -> str:
@@ -55,8 +82,9 @@ def _submitted(moment: Any, rng: np.random.Generator) -> str:
     return local.replace(tzinfo=None).isoformat(timespec="seconds") + "+08:00"
 
 
-def chunk_records(world: World, activity: ChunkActivity, rng: np.random.Generator
-                  ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def chunk_records(
+    world: World, activity: ChunkActivity, rng: np.random.Generator
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Roster and grade rows (strings) for a chunk's degree students."""
     rosters: list[dict[str, str]] = []
     grades: list[dict[str, str]] = []
@@ -75,15 +103,25 @@ def chunk_records(world: World, activity: ChunkActivity, rng: np.random.Generato
         term = _term(enrolled_on)
         student_no = f"{code}{(enrolled_on + LOCAL_OFFSET).year}{uid % 1_000_000:06d}"
         statuses = [activity.enrolments[i]["status"] for i in indexes]
-        status = ("graduated" if statuses.count("completed") >= 3 else
-                  "withdrawn" if statuses.count("withdrawn") > len(statuses) / 2 else
-                  "suspended" if rng.random() < 0.03 else "enrolled")
+        status = (
+            "graduated"
+            if statuses.count("completed") >= 3
+            else "withdrawn"
+            if statuses.count("withdrawn") > len(statuses) / 2
+            else "suspended"
+            if rng.random() < 0.03
+            else "enrolled"
+        )
         linked = rng.random() >= 0.03
         row = {
-            "branch_code": code, "student_no": student_no,
-            "user_id": str(uid) if linked else "", "programme_code": programme,
-            "term": term, "enrolled_on": (enrolled_on + LOCAL_OFFSET).date().isoformat(),
-            "status": status, "submitted_at": _submitted(enrolled_on, rng),
+            "branch_code": code,
+            "student_no": student_no,
+            "user_id": str(uid) if linked else "",
+            "programme_code": programme,
+            "term": term,
+            "enrolled_on": (enrolled_on + LOCAL_OFFSET).date().isoformat(),
+            "status": status,
+            "submitted_at": _submitted(enrolled_on, rng),
             "batch_id": f"{code}-{term}-R{int(rng.integers(1, 4))}",
         }
         rosters.append(row)
@@ -100,14 +138,22 @@ def chunk_records(world: World, activity: ChunkActivity, rng: np.random.Generato
                 value = 20 + 30 * rng.random()
             value = round(min(value, 100.0))
             u = rng.random()
-            score = "" if u < 0.02 else MALFORMED[int(rng.integers(0, len(MALFORMED)))] if (
-                u < 0.035) else str(value)
+            score = (
+                ""
+                if u < 0.02
+                else MALFORMED[int(rng.integers(0, len(MALFORMED)))]
+                if (u < 0.035)
+                else str(value)
+            )
             grade_term = _term(done)
             grade = {
-                "branch_code": code, "student_no": student_no,
+                "branch_code": code,
+                "student_no": student_no,
                 "course_code": world.rows["resources"][course - 1]["external_id"],
-                "course_name": world.r_title[course - 1], "term": grade_term,
-                "score": score, "grade": _letter(value),
+                "course_name": world.r_title[course - 1],
+                "term": grade_term,
+                "score": score,
+                "grade": _letter(value),
                 "credits": str(world.r_credits[course - 1]),
                 "recorded_on": (done + LOCAL_OFFSET).date().isoformat(),
                 "submitted_at": _submitted(done, rng),
@@ -125,12 +171,15 @@ def _applied(path: Path, app_id: str) -> int:
     return int(DeltaTable(str(path)).transaction_version(app_id) or 0)
 
 
-def append_records(settings: Settings, chunk: int, rosters: list[dict[str, str]],
-                   grades: list[dict[str, str]]) -> None:
+def append_records(
+    settings: Settings, chunk: int, rosters: list[dict[str, str]], grades: list[dict[str, str]]
+) -> None:
     """Append a chunk's rows to both tables exactly once."""
     paths = table_paths(settings)
-    for name, rows, columns in (("rosters", rosters, ROSTER_COLUMNS),
-                                ("grades", grades, GRADE_COLUMNS)):
+    for name, rows, columns in (
+        ("rosters", rosters, ROSTER_COLUMNS),
+        ("grades", grades, GRADE_COLUMNS),
+    ):
         path = paths[name]
         app_id = f"lifelong-synth-branch-{name}"
         if _applied(path, app_id) >= chunk + 1:
@@ -139,7 +188,9 @@ def append_records(settings: Settings, chunk: int, rosters: list[dict[str, str]]
         schema = pa.schema([(c, pa.string()) for c in columns])
         table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
         write_deltalake(
-            str(path), table, mode="append",
+            str(path),
+            table,
+            mode="append",
             commit_properties=CommitProperties(
                 app_transactions=[Transaction(app_id=app_id, version=chunk + 1)]
             ),

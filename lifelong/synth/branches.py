@@ -92,9 +92,19 @@ SECTORS: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("CR", "国家开放大学中国铁路分部", "China Railway Branch, Open University of China", "rail"),
     ("CNPC", "国家开放大学中国石油分部", "CNPC Branch, Open University of China", "energy"),
-    ("SGCC", "国家开放大学中国电力分部", "China Electric Power Branch, Open University of China", "energy"),
+    (
+        "SGCC",
+        "国家开放大学中国电力分部",
+        "China Electric Power Branch, Open University of China",
+        "energy",
+    ),
     ("NORINCO", "国家开放大学中国兵器分部", "NORINCO Branch, Open University of China", "industry"),
-    ("AGRI", "国家开放大学农业农村分部", "Agriculture and Rural Branch, Open University of China", "rural"),
+    (
+        "AGRI",
+        "国家开放大学农业农村分部",
+        "Agriculture and Rural Branch, Open University of China",
+        "rural",
+    ),
 )
 
 HEADQUARTERS = BranchSpec(
@@ -119,14 +129,19 @@ def branch_specs() -> list[BranchSpec]:
     province_zh = {code: zh for code, zh, _, _, _ in PROVINCES}
     for code, zh, en, region, population in PROVINCES:
         specs.append(
-            BranchSpec(code, f"{zh}开放大学", f"{en} Open University", "provincial", region, zh,
-                       population)
+            BranchSpec(
+                code, f"{zh}开放大学", f"{en} Open University", "provincial", region, zh, population
+            )
         )
     for code, zh, en, province in CITIES:
         specs.append(
             BranchSpec(
-                code, f"{zh}开放大学", f"{en} Open University", "provincial",
-                region_of[province], province_zh[province],
+                code,
+                f"{zh}开放大学",
+                f"{en} Open University",
+                "provincial",
+                region_of[province],
+                province_zh[province],
             )
         )
     for code, zh, en, _sector in SECTORS:

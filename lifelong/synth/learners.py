@@ -28,15 +28,38 @@ SECTOR_OCCUPATION = {
     "rural": "farmer",
     "disabled": "self_employed",
 }
-WORKING = [o for o in v.OCCUPATIONS if o not in ("retiree", "soldier", "rail_worker",
-                                                  "energy_worker")]
-WORKING_SHARE = np.array([{"factory_worker": 3, "farmer": 2, "service_worker": 3,
-                           "office_clerk": 3, "teacher": 1, "healthcare_worker": 1,
-                           "it_worker": 1, "self_employed": 2, "civil_servant": 1,
-                           "homemaker": 1.5, "unemployed": 1}[o] for o in WORKING], float)
+WORKING = [
+    o for o in v.OCCUPATIONS if o not in ("retiree", "soldier", "rail_worker", "energy_worker")
+]
+WORKING_SHARE = np.array(
+    [
+        {
+            "factory_worker": 3,
+            "farmer": 2,
+            "service_worker": 3,
+            "office_clerk": 3,
+            "teacher": 1,
+            "healthcare_worker": 1,
+            "it_worker": 1,
+            "self_employed": 2,
+            "civil_servant": 1,
+            "homemaker": 1.5,
+            "unemployed": 1,
+        }[o]
+        for o in WORKING
+    ],
+    float,
+)
 WORKING_SHARE /= WORKING_SHARE.sum()
-MANUAL = {"factory_worker", "farmer", "service_worker", "rail_worker", "energy_worker",
-          "unemployed", "homemaker"}
+MANUAL = {
+    "factory_worker",
+    "farmer",
+    "service_worker",
+    "rail_worker",
+    "energy_worker",
+    "unemployed",
+    "homemaker",
+}
 LEVELS = tuple(v.LEVEL_CODES.values())
 
 
@@ -68,8 +91,9 @@ def _level_weights(age: int, occupation: str, education: str) -> np.ndarray:
     return np.array(w)
 
 
-def _topic_weights(world: World, discipline_weights: dict[str, float],
-                   level_weights: np.ndarray) -> np.ndarray:
+def _topic_weights(
+    world: World, discipline_weights: dict[str, float], level_weights: np.ndarray
+) -> np.ndarray:
     out = np.empty(len(world.topics))
     for t in world.topics:
         fit = sum(level_weights[LEVELS.index(level)] for level in t.levels)
@@ -90,8 +114,14 @@ def _branch_chooser(world: World) -> tuple[list[str], np.ndarray]:
     return codes, share / share.sum()
 
 
-def make_learners(world: World, rng: np.random.Generator, start_index: int, count: int,
-                  as_of: datetime, password_hash: str) -> LearnerChunk:
+def make_learners(
+    world: World,
+    rng: np.random.Generator,
+    start_index: int,
+    count: int,
+    as_of: datetime,
+    password_hash: str,
+) -> LearnerChunk:
     """``count`` learners from learner index ``start_index`` (ids are fixed by index)."""
     province_codes, province_share = _branch_chooser(world)
     city_of = {province: code for code, _, _, province in CITIES}
@@ -120,8 +150,7 @@ def make_learners(world: World, rng: np.random.Generator, start_index: int, coun
             age = min(age, 59)
             province = None
         else:
-            province_code = province_codes[int(rng.choice(len(province_codes),
-                                                          p=province_share))]
+            province_code = province_codes[int(rng.choice(len(province_codes), p=province_share))]
             province = province_zh[province_code]
             code = province_code
             if province_code in city_of and rng.random() < CITY_SHARE:
@@ -147,25 +176,47 @@ def make_learners(world: World, rng: np.random.Generator, start_index: int, coun
         picks = rng.choice(len(tw), size=3, replace=False, p=tw)
         mine = [int(t) for t in picks]
         interests.append(mine)
-        reg = start + timedelta(seconds=int(reg_u[i] * WINDOW_DAYS * 86400))
+        reg = start + timedelta(seconds=int(reg_u[i] * (WINDOW_DAYS - 1) * 86400))
         registered.append(reg)
         uid = int(ids[i])
         gender = "female" if rng.random() < 0.56 else "male"
         codes.append(code)
-        users.append({
-            "id": uid, "username": f"l{uid:08d}", "display_name": _name(rng), "email": None,
-            "password_hash": password_hash, "role": "learner",
-            "branch_id": world.branch_ids[code], "is_active": True, "locale": None,
-            "erased_at": None, "created_at": reg, "updated_at": reg,
-        })
-        profiles.append({
-            "user_id": uid, "birth_year": as_of.year - age, "gender": gender,
-            "occupation": occupation, "education": education, "province": province,
-            "interests": [world.topics[t].code for t in mine], "registered_at": reg,
-        })
+        users.append(
+            {
+                "id": uid,
+                "username": f"l{uid:08d}",
+                "display_name": _name(rng),
+                "email": None,
+                "password_hash": password_hash,
+                "role": "learner",
+                "branch_id": world.branch_ids[code],
+                "is_active": True,
+                "locale": None,
+                "erased_at": None,
+                "created_at": reg,
+                "updated_at": reg,
+            }
+        )
+        profiles.append(
+            {
+                "user_id": uid,
+                "birth_year": as_of.year - age,
+                "gender": gender,
+                "occupation": occupation,
+                "education": education,
+                "province": province,
+                "interests": [world.topics[t].code for t in mine],
+                "registered_at": reg,
+            }
+        )
     return LearnerChunk(
-        ids=ids, branch_codes=codes, registered=registered, interests=interests,
-        level_weights=level_rows, persistence=rng.normal(0.0, 1.0, count),
-        ability=np.clip(rng.normal(0.72, 0.12, count), 0.2, 0.99), users=users,
+        ids=ids,
+        branch_codes=codes,
+        registered=registered,
+        interests=interests,
+        level_weights=level_rows,
+        persistence=rng.normal(0.0, 1.0, count),
+        ability=np.clip(rng.normal(0.72, 0.12, count), 0.2, 0.99),
+        users=users,
         profiles=profiles,
     )

@@ -13,8 +13,34 @@ import numpy as np
 
 LOCAL_OFFSET = timedelta(hours=8)
 # Relative activity by local hour of day.
-HOURS = np.array([0.3, 0.15, 0.08, 0.05, 0.05, 0.1, 0.4, 0.9, 1.0, 1.1, 1.1, 1.0,
-                  1.3, 1.2, 0.9, 0.9, 0.9, 1.0, 1.4, 2.2, 2.6, 2.5, 1.8, 0.8])
+HOURS = np.array(
+    [
+        0.3,
+        0.15,
+        0.08,
+        0.05,
+        0.05,
+        0.1,
+        0.4,
+        0.9,
+        1.0,
+        1.1,
+        1.1,
+        1.0,
+        1.3,
+        1.2,
+        0.9,
+        0.9,
+        0.9,
+        1.0,
+        1.4,
+        2.2,
+        2.6,
+        2.5,
+        1.8,
+        0.8,
+    ]
+)
 WEEKDAY = np.array([1.0, 1.0, 0.95, 1.0, 0.85, 1.35, 1.45])  # Monday first
 MONTH = np.array([0.85, 0.7, 1.15, 1.2, 1.15, 1.1, 0.85, 0.8, 1.2, 1.2, 1.15, 1.05])
 
@@ -24,8 +50,7 @@ class Rhythm:
 
     def __init__(self, start: datetime, end: datetime) -> None:
         """Precompute the day weights of the window [start, end)."""
-        self.start_day = (start + LOCAL_OFFSET).replace(hour=0, minute=0, second=0,
-                                                        microsecond=0)
+        self.start_day = (start + LOCAL_OFFSET).replace(hour=0, minute=0, second=0, microsecond=0)
         self.end = end
         days = max(1, (end - start).days + 2)
         dates = [self.start_day + timedelta(days=d) for d in range(days)]
@@ -48,8 +73,9 @@ class Rhythm:
         c0 = np.interp(d0, np.arange(len(self.day_cdf)), self.day_cdf)
         c1 = np.interp(d1, np.arange(len(self.day_cdf)), self.day_cdf)
         u = rng.random((n, 3))
-        days = np.floor(np.interp(c0 + u[:, 0] * (c1 - c0), self.day_cdf,
-                                  np.arange(len(self.day_cdf))))
+        days = np.floor(
+            np.interp(c0 + u[:, 0] * (c1 - c0), self.day_cdf, np.arange(len(self.day_cdf)))
+        )
         hours = np.searchsorted(self.hour_cdf, u[:, 1])
         moments = self.epoch0 + days * 86400.0 + hours * 3600.0 + u[:, 2] * 3600.0
         return np.sort(np.clip(moments, lo, hi))

@@ -26,10 +26,10 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale("tiny", 300, 120, 4.0, 100, 6),
-    "small": Scale("small", 10_000, 2_000, 6.0, 2_000, 60),
-    "medium": Scale("medium", 100_000, 20_000, 12.0, 5_000, 400),
-    "large": Scale("large", 1_000_000, 100_000, 12.0, 20_000, 2_000),
+    "tiny": Scale("tiny", 200, 80, 3.0, 100, 4),
+    "small": Scale("small", 10_000, 2_000, 6.0, 1_000, 60),
+    "medium": Scale("medium", 100_000, 20_000, 12.0, 1_000, 400),
+    "large": Scale("large", 1_000_000, 100_000, 12.0, 2_000, 2_000),
 }
 
 
@@ -38,5 +38,7 @@ def scale_named(name: str) -> Scale:
     try:
         return SCALES[name]
     except KeyError:
-        known = ", ".join(SCALES)
-        raise BadRequest(f"unknown scale {name!r}; choose one of {known}") from None
+        raise BadRequest(
+            "unknown scale %(name)s; choose one of %(known)s",
+            params={"name": repr(name), "known": ", ".join(SCALES)},
+        ) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -36,16 +36,17 @@ from lifelong.learning.models import (
     Certificate,
     Enrolment,
     Programme,
+    ProgrammeItem,
     Provider,
     Resource,
     Subject,
-    ProgrammeItem,
 )
 from lifelong.records.bulk import ingest_statements
 from lifelong.synth import branch_records, store
 from lifelong.synth.activity import ChunkActivity, chunk_activity, statements
 from lifelong.synth.learners import WINDOW_DAYS, make_learners
 from lifelong.synth.models import SynthChunk, SynthRun
+from lifelong.synth.pipeline import ChunkJob, iter_chunks, prepare_chunks
 from lifelong.synth.rhythm import Rhythm
 from lifelong.synth.rng import run_namespace, stream
 from lifelong.synth.scales import Scale, scale_named
@@ -97,41 +98,49 @@ def parse_as_of(value: str | None) -> str:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise BadRequest(f"--as-of must be a date like 2026-06-30, not {value!r}") from None
+        raise BadRequest(
+            "--as-of must be a date like 2026-06-30, not %(value)s", params={"value": value}
+        ) from None
 
 
-def _start_run(engine: Engine, settings: Settings, scale: Scale, seed: int, as_of: str,
-               force: bool) -> tuple[int, bool]:
+def _start_run(
+    engine: Engine, settings: Settings, scale: Scale, seed: int, as_of: str, force: bool
+) -> tuple[int, bool]:
     """The run to (re)start, refusing on a populated store; returns (run id, resumed)."""
     with engine.connect() as connection:
-        run = connection.execute(
-            select(SynthRun).order_by(SynthRun.id.desc()).limit(1)
-        ).first()
+        run = connection.execute(select(SynthRun).order_by(SynthRun.id.desc()).limit(1)).first()
     if force:
         store.wipe(settings, engine)
         run = None
     elif run is not None:
         same = (run.scale, run.seed, run.as_of) == (scale.name, seed, as_of)
+        params = {"scale": run.scale, "seed": run.seed, "as_of": run.as_of}
         if run.finished_at is not None:
             raise Conflict(
-                f"the store already holds a generated university (scale {run.scale}, seed "
-                f"{run.seed}, as of {run.as_of}); use --force to wipe it and generate again"
+                "the store already holds a generated university (scale %(scale)s, seed "
+                "%(seed)s, as of %(as_of)s); use --force to wipe it and generate again",
+                params=params,
             )
         if not same:
             raise Conflict(
-                f"an interrupted run with other parameters (scale {run.scale}, seed "
-                f"{run.seed}, as of {run.as_of}) is in the store; rerun it with those, or use "
-                "--force to start again"
+                "an interrupted run with other parameters (scale %(scale)s, seed %(seed)s, "
+                "as of %(as_of)s) is in the store; rerun it with those, or use --force to "
+                "start again",
+                params=params,
             )
         return int(run.id), True
     elif store.populated(settings, engine):
-        raise Conflict(
-            "the store already holds data; use --force to wipe it and generate again"
-        )
+        raise Conflict("the store already holds data; use --force to wipe it and generate again")
     with engine.begin() as connection:
         run_id = connection.execute(
-            insert(SynthRun).values(scale=scale.name, seed=seed, as_of=as_of,
-                                    chunks=scale.chunks, started_at=datetime.now(UTC))
+            insert(SynthRun)
+            .values(
+                scale=scale.name,
+                seed=seed,
+                as_of=as_of,
+                chunks=scale.chunks,
+                started_at=datetime.now(UTC),
+            )
             .returning(SynthRun.id)
         ).scalar_one()
     return int(run_id), False
@@ -152,16 +161,24 @@ def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> N
             connection.execute(insert(table), batch)
 
 
-def _checkpoint(connection: Connection, run_id: int, stage: str, chunk: int, rows: int,
-                count: int) -> None:
-    connection.execute(insert(SynthChunk).values(
-        run_id=run_id, stage=stage, chunk=chunk, rows=rows, statements=count,
-        committed_at=datetime.now(UTC),
-    ))
+def _checkpoint(
+    connection: Connection, run_id: int, stage: str, chunk: int, rows: int, count: int
+) -> None:
+    connection.execute(
+        insert(SynthChunk).values(
+            run_id=run_id,
+            stage=stage,
+            chunk=chunk,
+            rows=rows,
+            statements=count,
+            committed_at=datetime.now(UTC),
+        )
+    )
 
 
-def _demo_users(world: World, scale: Scale, password_hash: str, stamp: datetime
-                ) -> list[dict[str, Any]]:
+def _demo_users(
+    world: World, scale: Scale, password_hash: str, stamp: datetime
+) -> list[dict[str, Any]]:
     hq, bj = world.branch_ids["HQ"], world.branch_ids["BJ"]
     people = [
         (1, "hq_admin", "总部管理员", "hq_admin", hq),
@@ -175,15 +192,27 @@ def _demo_users(world: World, scale: Scale, password_hash: str, stamp: datetime
         uid = FIRST_TEACHER + t
         people.append((uid, f"t{uid:06d}", f"教师{uid}", "teacher", branches[t % len(branches)]))
     return [
-        {"id": uid, "username": name, "display_name": display, "email": None,
-         "password_hash": password_hash, "role": role, "branch_id": branch, "is_active": True,
-         "locale": None, "erased_at": None, "created_at": stamp, "updated_at": stamp}
+        {
+            "id": uid,
+            "username": name,
+            "display_name": display,
+            "email": None,
+            "password_hash": password_hash,
+            "role": role,
+            "branch_id": branch,
+            "is_active": True,
+            "locale": None,
+            "erased_at": None,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
         for uid, name, display, role, branch in people
     ]
 
 
-def _reference(engine: Engine, world: World, scale: Scale, run_id: int, password_hash: str,
-               as_of: datetime) -> None:
+def _reference(
+    engine: Engine, world: World, scale: Scale, run_id: int, password_hash: str, as_of: datetime
+) -> None:
     stamp = world.rows["branches"][0]["created_at"]
     with engine.begin() as connection:
         _insert(connection, Branch.__table__, world.rows["branches"])
@@ -204,9 +233,16 @@ def _ingest(settings: Settings, items: Iterable[dict[str, Any]]) -> int:
     return report.stored + report.duplicates
 
 
-def _commit_activity(engine: Engine, run_id: int, stage: str, chunk: int,
-                     users: list[dict[str, Any]], profiles: list[dict[str, Any]],
-                     activity: ChunkActivity, count: int) -> None:
+def _commit_activity(
+    engine: Engine,
+    run_id: int,
+    stage: str,
+    chunk: int,
+    users: list[dict[str, Any]],
+    profiles: list[dict[str, Any]],
+    activity: ChunkActivity,
+    count: int,
+) -> None:
     with engine.begin() as connection:
         _insert(connection, User.__table__, users)
         _insert(connection, LearnerProfile.__table__, profiles)
@@ -215,8 +251,16 @@ def _commit_activity(engine: Engine, run_id: int, stage: str, chunk: int,
         _checkpoint(connection, run_id, stage, chunk, len(users), count)
 
 
-def _demo_learner(settings: Settings, engine: Engine, world: World, run_id: int,
-                  seed: int, as_of: datetime, namespace: uuid.UUID, rhythm: Rhythm) -> int:
+def _demo_learner(
+    settings: Settings,
+    engine: Engine,
+    world: World,
+    run_id: int,
+    seed: int,
+    as_of: datetime,
+    namespace: uuid.UUID,
+    rhythm: Rhythm,
+) -> int:
     """The ``learner`` account: three enrolments in progress, two completed with
     certificates, so every home page has something to show."""
     rng = stream(seed, "demo", 0)
@@ -224,8 +268,9 @@ def _demo_learner(settings: Settings, engine: Engine, world: World, run_id: int,
     learner.ids = np.array([5])
     learner.branch_codes = ["BJ"]
     learner.registered = [as_of.replace(hour=0) - timedelta(days=120)]
-    profile = dict(learner.profiles[0], user_id=5, province="北京",
-                   registered_at=learner.registered[0])
+    profile = dict(
+        learner.profiles[0], user_id=5, province="北京", registered_at=learner.registered[0]
+    )
     certified = [i + 1 for i, t in enumerate(world.r_type) if t in ("course", "micro_course")]
     others = [i + 1 for i, t in enumerate(world.r_type) if t in ("video", "ebook", "course")]
     forced = [(certified[0], "completed"), (certified[1], "completed")]
@@ -239,9 +284,16 @@ def _demo_learner(settings: Settings, engine: Engine, world: World, run_id: int,
 ChunkHook = Callable[[str, int], None]
 
 
-def generate(settings: Settings, *, scale: str, seed: int, as_of: str | None = None,
-             force: bool = False, progress: bool = True,
-             before_commit: ChunkHook | None = None) -> GenerateReport:
+def generate(
+    settings: Settings,
+    *,
+    scale: str,
+    seed: int,
+    as_of: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+    before_commit: ChunkHook | None = None,
+) -> GenerateReport:
     """Generate (or resume generating) a university of ``scale`` for ``seed``.
 
     ``before_commit(stage, chunk)`` runs just before a chunk's commit (tests use it to
@@ -264,8 +316,17 @@ def generate(settings: Settings, *, scale: str, seed: int, as_of: str | None = N
     return report
 
 
-def _run(settings: Settings, engine: Engine, spec: Scale, seed: int, day: str, run_id: int,
-         report: GenerateReport, progress: bool, before_commit: ChunkHook | None) -> None:
+def _run(
+    settings: Settings,
+    engine: Engine,
+    spec: Scale,
+    seed: int,
+    day: str,
+    run_id: int,
+    report: GenerateReport,
+    progress: bool,
+    before_commit: ChunkHook | None,
+) -> None:
     moment = as_of_moment(day)
     namespace = run_namespace(seed, day)
     done = _done(engine, run_id)
@@ -282,36 +343,41 @@ def _run(settings: Settings, engine: Engine, spec: Scale, seed: int, day: str, r
         report.stages["reference"] = round(time.perf_counter() - mark, 2)
         mark = time.perf_counter()
         if ("demo", 0) not in done:
-            report.statements += _demo_learner(settings, engine, world, run_id, seed, moment,
-                                               namespace, rhythm)
+            report.statements += _demo_learner(
+                settings, engine, world, run_id, seed, moment, namespace, rhythm
+            )
         task = bar.add_task("learners", total=spec.learners, detail="")
         started = time.perf_counter()
-        for chunk in range(spec.chunks):
-            first = chunk * spec.chunk_learners
-            count = min(spec.chunk_learners, spec.learners - first)
-            if ("learners", chunk) in done:
-                report.chunks_skipped += 1
-                bar.advance(task, count)
-                continue
-            rng = stream(seed, "learners", chunk)
-            learners = make_learners(world, rng, first, count, moment, password_hash)
-            activity = chunk_activity(world, learners, rng, rhythm, namespace,
-                                      spec.enrolments_per_learner, moment)
-            stored = _ingest(settings, statements(world, activity, namespace,
-                                                  settings.iri_base))
-            rosters, grades = branch_records.chunk_records(world, activity, rng)
-            branch_records.append_records(settings, chunk, rosters, grades)
+        todo = [c for c in iter_chunks(spec) if ("learners", c[0]) not in done]
+        skipped = spec.learners - sum(c[2] for c in todo)
+        report.chunks_skipped = spec.chunks - len(todo)
+        bar.advance(task, skipped)
+        job = ChunkJob(spec.name, seed, day, settings.iri_base, password_hash)
+        for chunk, prepared in prepare_chunks(job, todo, parallel=spec.learners >= 10_000):
+            stored = _ingest(settings, prepared.statements())
+            branch_records.append_records(settings, chunk, prepared.rosters, prepared.grades)
             if before_commit is not None:
                 before_commit("learners", chunk)
-            _commit_activity(engine, run_id, "learners", chunk, learners.users,
-                             learners.profiles, activity, stored)
-            report.learners += count
-            report.enrolments += len(activity.enrolments)
-            report.certificates += len(activity.certificates)
+            _commit_activity(
+                engine,
+                run_id,
+                "learners",
+                chunk,
+                prepared.users,
+                prepared.profiles,
+                prepared.activity,
+                stored,
+            )
+            report.learners += len(prepared.users)
+            report.enrolments += len(prepared.activity.enrolments)
+            report.certificates += len(prepared.activity.certificates)
             report.statements += stored
             rate = report.statements / max(time.perf_counter() - started, 1e-6)
-            bar.update(task, advance=count,
-                       detail=f"{report.statements:,} statements ({rate:,.0f}/s)")
+            bar.update(
+                task,
+                advance=len(prepared.users),
+                detail=f"{report.statements:,} statements ({rate:,.0f}/s)",
+            )
         report.stages["learners"] = round(time.perf_counter() - mark, 2)
         mark = time.perf_counter()
         task = bar.add_task("finishing", total=3, detail="enrolment counts")
@@ -331,18 +397,9 @@ def _run(settings: Settings, engine: Engine, spec: Scale, seed: int, day: str, r
 
 def _finish_counts(engine: Engine) -> None:
     """Each resource's enrolment count, as the catalogue shows it."""
-    counts = (
-        select(func.count()).where(Enrolment.resource_id == Resource.id).scalar_subquery()
-    )
+    counts = select(func.count()).where(Enrolment.resource_id == Resource.id).scalar_subquery()
     with engine.begin() as connection:
         # updated_at kept as is: the count is derived, not an edit (and runs stay identical).
         connection.execute(
             update(Resource).values(enrolment_count=counts, updated_at=Resource.updated_at)
         )
-
-
-def iter_chunks(spec: Scale) -> Iterator[tuple[int, int, int]]:
-    """(chunk, first learner index, learners) of each chunk."""
-    for chunk in range(spec.chunks):
-        first = chunk * spec.chunk_learners
-        yield chunk, first, min(spec.chunk_learners, spec.learners - first)

@@ -59,11 +59,13 @@ def fix_sequences(engine: Engine) -> None:
             pk = list(table.primary_key.columns)
             if len(pk) == 1 and pk[0].autoincrement is not False and pk[0].type.python_type is int:
                 name = table.name
-                connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', '{pk[0].name}'), "
-                    f"COALESCE((SELECT max({pk[0].name}) FROM {name}), 0) + 1, false) "
-                    f"WHERE pg_get_serial_sequence('{name}', '{pk[0].name}') IS NOT NULL"
-                ))
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', '{pk[0].name}'), "
+                        f"COALESCE((SELECT max({pk[0].name}) FROM {name}), 0) + 1, false) "
+                        f"WHERE pg_get_serial_sequence('{name}', '{pk[0].name}') IS NOT NULL"
+                    )
+                )
 
 
 def rebuild_search(settings: Settings, engine: Engine) -> int:

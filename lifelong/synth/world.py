@@ -19,8 +19,15 @@ from lifelong.synth.branches import BranchSpec, branch_specs
 from lifelong.synth.rng import stream
 from lifelong.synth.scales import Scale
 
-RESOURCE_TYPES = ("course", "micro_course", "video", "ebook", "live_session", "assessment",
-                  "document")
+RESOURCE_TYPES = (
+    "course",
+    "micro_course",
+    "video",
+    "ebook",
+    "live_session",
+    "assessment",
+    "document",
+)
 TYPE_SHARE = np.array([0.22, 0.2, 0.25, 0.08, 0.07, 0.1, 0.08])
 FORMATS_BY_TYPE: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
     "course": (("blended", "video", "interactive", "text"), (0.4, 0.35, 0.15, 0.1)),
@@ -99,20 +106,40 @@ def _subject_rows(world: World) -> None:
     next_id = 1
     for d_code, d_zh, d_en, fields in v.SUBJECTS:
         d_id = next_id
-        rows.append({"id": d_id, "code": d_code, "parent_id": None, "name_zh": d_zh,
-                     "name_en": d_en})
+        rows.append(
+            {"id": d_id, "code": d_code, "parent_id": None, "name_zh": d_zh, "name_en": d_en}
+        )
         next_id += 1
         world.disciplines.append(d_code)
         for f_code, f_zh, f_en, leaves in fields:
             f_id = next_id
-            rows.append({"id": f_id, "code": f_code, "parent_id": d_id, "name_zh": f_zh,
-                         "name_en": f_en})
+            rows.append(
+                {"id": f_id, "code": f_code, "parent_id": d_id, "name_zh": f_zh, "name_en": f_en}
+            )
             next_id += 1
             for t_code, t_zh, t_en, levels, kw_zh, kw_en in leaves:
-                rows.append({"id": next_id, "code": t_code, "parent_id": f_id,
-                             "name_zh": t_zh, "name_en": t_en})
-                topics.append(TopicInfo(len(topics), next_id, t_code, t_zh, t_en, d_code,
-                                        tuple(v.LEVEL_CODES[c] for c in levels), kw_zh, kw_en))
+                rows.append(
+                    {
+                        "id": next_id,
+                        "code": t_code,
+                        "parent_id": f_id,
+                        "name_zh": t_zh,
+                        "name_en": t_en,
+                    }
+                )
+                topics.append(
+                    TopicInfo(
+                        len(topics),
+                        next_id,
+                        t_code,
+                        t_zh,
+                        t_en,
+                        d_code,
+                        tuple(v.LEVEL_CODES[c] for c in levels),
+                        kw_zh,
+                        kw_en,
+                    )
+                )
                 next_id += 1
     world.rows["subjects"] = rows
     world.topics = topics
@@ -123,32 +150,43 @@ def _cdf(ids: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ids, cumulative / cumulative[-1]
 
 
-def _content(kind: str, minutes: int, title: str, topic: TopicInfo, rng: np.random.Generator,
-             as_of: datetime) -> dict[str, Any]:
+def _content(
+    kind: str, minutes: int, title: str, topic: TopicInfo, rng: np.random.Generator, as_of: datetime
+) -> dict[str, Any]:
     """Type-specific content the players read (see catalog/content_form.py)."""
     if kind in ("video", "micro_course"):
         return {"length_seconds": minutes * 60}
     if kind in ("document", "ebook"):
-        return {"body": f"{title}\n\n{topic.name_zh}：{topic.keywords_zh}。"
-                        f"{topic.name_en}: {topic.keywords_en}."}
+        return {
+            "body": f"{title}\n\n{topic.name_zh}：{topic.keywords_zh}。"
+            f"{topic.name_en}: {topic.keywords_en}."
+        }
     if kind == "assessment":
         words = topic.keywords_zh.split()
         questions = [
-            {"prompt": f"下列哪一项属于“{topic.name_zh}”的内容？",
-             "choices": [words[0], "天气预报", "体育赛事"], "answer": 0},
-            {"prompt": f"Which of these belongs to {topic.name_en}?",
-             "choices": ["Weather forecasts", topic.keywords_en.split()[0], "Football scores"],
-             "answer": 1},
+            {
+                "prompt": f"下列哪一项属于“{topic.name_zh}”的内容？",
+                "choices": [words[0], "天气预报", "体育赛事"],
+                "answer": 0,
+            },
+            {
+                "prompt": f"Which of these belongs to {topic.name_en}?",
+                "choices": ["Weather forecasts", topic.keywords_en.split()[0], "Football scores"],
+                "answer": 1,
+            },
         ]
         return {"questions": questions, "pass_mark": 0.6, "max_attempts": 3}
     if kind == "live_session":
         starts = as_of - timedelta(days=int(rng.integers(0, 60)), hours=as_of.hour - 11)
-        return {"schedule": {
-            "starts_at": starts.replace(minute=0, second=0, microsecond=0).isoformat(),
-            "ends_at": (starts + timedelta(minutes=minutes)).replace(
-                minute=0, second=0, microsecond=0).isoformat(),
-            "room": f"直播间 {int(rng.integers(1, 30))}",
-        }}
+        return {
+            "schedule": {
+                "starts_at": starts.replace(minute=0, second=0, microsecond=0).isoformat(),
+                "ends_at": (starts + timedelta(minutes=minutes))
+                .replace(minute=0, second=0, microsecond=0)
+                .isoformat(),
+                "room": f"直播间 {int(rng.integers(1, 30))}",
+            }
+        }
     units = max(3, min(16, minutes // 150))
     return {"units": [{"title": f"第{i + 1}单元 {topic.name_zh}"} for i in range(units)]}
 
@@ -189,7 +227,7 @@ def _resources(world: World, scale: Scale, seed: int, as_of: datetime) -> None:
         level = levels[0] if u[0] < 0.45 else levels[int(u[1] * len(levels))]
         formats, shares = FORMATS_BY_TYPE[kind]
         fmt = formats[int(np.searchsorted(np.cumsum(shares), u[2] * 0.999999))]
-        english = topic.code.startswith(("LANG.LIT.ENG", "IT.CS")) and u[3] < 0.45 or u[3] < 0.05
+        english = (topic.code.startswith(("LANG.LIT.ENG", "IT.CS")) and u[3] < 0.45) or u[3] < 0.05
         language = "en" if english else "zh"
         low, high = MINUTES[kind]
         minutes = int(low + (high - low) * u[4] ** 1.5)
@@ -211,23 +249,38 @@ def _resources(world: World, scale: Scale, seed: int, as_of: datetime) -> None:
         owner_branch: int | None = None
         created_by: int | None = None
         if u[2] < 0.3:  # branch-made resources, authored by one of its teachers
-            code = "BJ" if i < max(12, n // 50) else branch_codes[int(u[5] * 1e6) % len(
-                branch_codes)]
+            code = (
+                "BJ" if i < max(12, n // 50) else branch_codes[int(u[5] * 1e6) % len(branch_codes)]
+            )
             owner_branch = world.branch_ids[code]
             created_by = 4 if code == "BJ" and i < 12 else teachers[i % len(teachers)]
             provider = "OUC"
         published = start + timedelta(seconds=int(u[4] * 700 * 86400))
-        rows.append({
-            "id": rid, "provider_id": provider_ids[provider], "external_id": f"SYN-{rid:07d}",
-            "title": title, "description": description, "language": language, "type": kind,
-            "level": level, "format": fmt, "subject_id": topic.subject_id,
-            "duration_minutes": minutes, "credits": credits,
-            "tags": [topic.name_zh, topic.name_en.lower()],
-            "content": _content(kind, minutes, title, topic, rng, as_of),
-            "status": "published", "branch_id": owner_branch, "created_by_id": created_by,
-            "published_at": published, "created_at": published, "updated_at": published,
-            "enrolment_count": 0,
-        })
+        rows.append(
+            {
+                "id": rid,
+                "provider_id": provider_ids[provider],
+                "external_id": f"SYN-{rid:07d}",
+                "title": title,
+                "description": description,
+                "language": language,
+                "type": kind,
+                "level": level,
+                "format": fmt,
+                "subject_id": topic.subject_id,
+                "duration_minutes": minutes,
+                "credits": credits,
+                "tags": [topic.name_zh, topic.name_en.lower()],
+                "content": _content(kind, minutes, title, topic, rng, as_of),
+                "status": "published",
+                "branch_id": owner_branch,
+                "created_by_id": created_by,
+                "published_at": published,
+                "created_at": published,
+                "updated_at": published,
+                "enrolment_count": 0,
+            }
+        )
         world.r_type.append(kind)
         world.r_level.append(level)
         world.r_title.append(title)
@@ -284,15 +337,24 @@ def _programmes(world: World, as_of: datetime) -> None:
             code = f"{d}-{suffix}"
             world.programme_of[(d, level)] = code
             created = as_of - timedelta(days=800)
-            programmes.append({
-                "id": pid, "code": code, "title": f"{names[d][0]}（{label}）",
-                "description": f"{names[d][0]} {names[d][1]} — {label} programme",
-                "credential": f"国家开放大学{label}毕业证书", "level": level,
-                "branch_id": None, "created_by_id": None,
-                "created_at": created, "updated_at": created,
-            })
-            items += [{"programme_id": pid, "resource_id": r, "position": i + 1}
-                      for i, r in enumerate(course_ids)]
+            programmes.append(
+                {
+                    "id": pid,
+                    "code": code,
+                    "title": f"{names[d][0]}（{label}）",
+                    "description": f"{names[d][0]} {names[d][1]} — {label} programme",
+                    "credential": f"国家开放大学{label}毕业证书",
+                    "level": level,
+                    "branch_id": None,
+                    "created_by_id": None,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            items += [
+                {"programme_id": pid, "resource_id": r, "position": i + 1}
+                for i, r in enumerate(course_ids)
+            ]
     world.rows["programmes"] = programmes
     world.rows["programme_items"] = items
 
@@ -300,18 +362,38 @@ def _programmes(world: World, as_of: datetime) -> None:
 def build_world(scale: Scale, seed: int, as_of: datetime) -> World:
     """The reference data of a run, rebuilt identically from its parameters."""
     specs = branch_specs()
-    world = World(branches=specs, branch_ids={b.code: i + 1 for i, b in enumerate(specs)},
-                  topics=[], disciplines=[])
+    world = World(
+        branches=specs,
+        branch_ids={b.code: i + 1 for i, b in enumerate(specs)},
+        topics=[],
+        disciplines=[],
+    )
     stamp = (as_of - timedelta(days=900)).replace(hour=0, minute=0, second=0, microsecond=0)
     world.rows["branches"] = [
-        {"id": i + 1, "code": b.code, "name_zh": b.name_zh, "name_en": b.name_en,
-         "kind": b.kind, "region": b.region, "province": b.province,
-         "created_at": stamp, "updated_at": stamp}
+        {
+            "id": i + 1,
+            "code": b.code,
+            "name_zh": b.name_zh,
+            "name_en": b.name_en,
+            "kind": b.kind,
+            "region": b.region,
+            "province": b.province,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
         for i, b in enumerate(specs)
     ]
     world.rows["providers"] = [
-        {"id": i + 1, "code": code, "name_zh": zh, "name_en": en, "kind": kind,
-         "branch_id": None, "created_at": stamp, "updated_at": stamp}
+        {
+            "id": i + 1,
+            "code": code,
+            "name_zh": zh,
+            "name_en": en,
+            "kind": kind,
+            "branch_id": None,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
         for i, (code, zh, en, kind) in enumerate(v.PROVIDERS)
     ]
     _subject_rows(world)

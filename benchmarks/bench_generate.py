@@ -1,0 +1,177 @@
+"""``lifelong generate`` at each scale vs posting the same statements one at a time.
+
+Each scale runs as a user would run it (``python -m lifelong.cli generate`` in a fresh
+data directory, in a subprocess), with wall time, statements per second and the peak
+resident memory of the generator's whole process tree (main process + its worker),
+sampled from ``/proc`` every 0.2 s. The baseline is the row-at-a-time path: the same
+generated statements POSTed one per request to ``/xapi/statements`` of the real app,
+at a small size, so "events/s" has something to be compared with.
+
+Run: ``python -m benchmarks.bench_generate`` (small and medium; ``--quick``: tiny and
+small; ``LIFELONG_BENCH_LARGE=1`` adds large). Disk use of each store is reported too.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+AS_OF = "2026-11-30"
+BASELINE_STATEMENTS = 1_500
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    stack.extend(int(c) for c in handle.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def generate_scale(scale: str, root: Path) -> dict[str, Any]:
+    """Run ``lifelong generate`` for one scale and measure it."""
+    data = root / scale
+    env = {**os.environ, "LIFELONG_DATA_DIR": str(data), "LIFELONG_DATABASE_URL": ""}
+    command = [
+        sys.executable,
+        "-m",
+        "lifelong.cli",
+        "generate",
+        "--scale",
+        scale,
+        "--seed",
+        "1",
+        "--as-of",
+        AS_OF,
+    ]
+    began = time.perf_counter()
+    errors = root / f"{scale}.stderr"
+    root.mkdir(parents=True, exist_ok=True)
+    peak = 0
+    with open(errors, "w") as sink:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=sink)
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.2)
+    err = errors.read_text()
+    wall = time.perf_counter() - began
+    if process.returncode != 0:
+        return {"scale": scale, "error": err.strip().splitlines()[-1:]}
+    import sqlite3
+
+    with sqlite3.connect(data / "lrs.db") as connection:
+        statements = connection.execute("SELECT count(*) FROM lrs_statements").fetchone()[0]
+    with sqlite3.connect(data / "lifelong.db") as connection:
+        learners = connection.execute("SELECT count(*) FROM learner_profiles").fetchone()[0]
+        enrolments = connection.execute("SELECT count(*) FROM enrolments").fetchone()[0]
+    return {
+        "scale": scale,
+        "wall_s": round(wall, 1),
+        "statements": statements,
+        "learners": learners,
+        "enrolments": enrolments,
+        "statements_per_s": round(statements / wall),
+        "peak_rss_mb": round(peak / 1e6),
+        "lrs_db_mb": round((data / "lrs.db").stat().st_size / 1e6),
+        "data_dir_mb": round(_dir_bytes(data) / 1e6),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+    }
+
+
+def row_at_a_time_baseline(root: Path) -> dict[str, Any]:
+    """The same kind of statements POSTed one per request through the real xAPI API."""
+    from fastapi.testclient import TestClient
+
+    from lifelong.app import create_app
+    from lifelong.config import Settings
+    from lifelong.db.engine import engine_from_settings, make_session_factory, transaction
+    from lifelong.db.migrate import upgrade
+    from lifelong.records.credentials import create_credential
+    from lifelong.synth.pipeline import ChunkJob, iter_chunks, prepare
+    from lifelong.synth.scales import SCALES
+
+    settings = Settings(data_dir=root / "baseline", secret_key="bench")
+    engine = engine_from_settings(settings)
+    upgrade(engine)
+    with transaction(make_session_factory(engine)) as session:
+        _c, key, secret = create_credential(session, name="baseline", scopes="all")
+    engine.dispose()
+    job = ChunkJob("small", 1, AS_OF, settings.iri_base, "x")
+    chunk, first, _count = next(iter(iter_chunks(SCALES["small"])))
+    statements = list(prepare(job, chunk, first, 60).statements())[:BASELINE_STATEMENTS]
+    auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+    headers = {"Authorization": auth, "X-Experience-API-Version": "1.0.3"}
+    with TestClient(create_app(settings)) as client:
+        began = time.perf_counter()
+        for stmt in statements:
+            response = client.post("/xapi/statements", json=stmt, headers=headers)
+            response.raise_for_status()
+        wall = time.perf_counter() - began
+    return {
+        "path": "POST /xapi/statements, one statement per request",
+        "statements": len(statements),
+        "wall_s": round(wall, 1),
+        "statements_per_s": round(len(statements) / wall),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+    }
+
+
+def run(quick: bool) -> dict[str, Any]:
+    """Generate each scale in turn, then the baseline, and report side by side."""
+    scales = ["tiny", "small"] if quick else ["small", "medium"]
+    if os.environ.get("LIFELONG_BENCH_LARGE") == "1":
+        scales.append("large")
+    targets = {
+        "tiny": (10, 1000),
+        "small": (30, 2000),
+        "medium": (300, 2000),
+        "large": (1200, 4000),
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
+        root = Path(tmp)
+        runs = []
+        for scale in scales:
+            figures = generate_scale(scale, root)
+            wall, memory = targets[scale]
+            figures["target_wall_s"], figures["target_peak_rss_mb"] = wall, memory
+            if "wall_s" in figures:
+                figures["meets_target"] = (
+                    figures["wall_s"] <= wall and figures["peak_rss_mb"] <= memory
+                )
+            runs.append(figures)
+        baseline = row_at_a_time_baseline(root)
+    return {
+        "generate": runs,
+        "baseline_row_at_a_time": baseline,
+        "disk_free_gb": round(os.statvfs("/work").f_bavail * os.statvfs("/work").f_frsize / 1e9),
+        # Timings on a shared machine depend on what else runs: record how busy it was.
+        "load_average_1m": round(os.getloadavg()[0], 1),
+    }
+
+
+if __name__ == "__main__":
+    figures = run(quick="--quick" in sys.argv)
+    print(json.dumps(figures, ensure_ascii=False, indent=2))

@@ -1,0 +1,146 @@
+"""What the generated university holds downstream: LRS, lake, branch records, structure."""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+
+import pyarrow as pa
+from deltalake import DeltaTable
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from lifelong.app import create_app
+from lifelong.config import Settings
+from lifelong.db.engine import make_engine, make_session_factory, transaction
+from lifelong.records.credentials import create_credential
+from lifelong.records.export import table_path
+from lifelong.synth.branch_records import GRADE_COLUMNS, ROSTER_COLUMNS, table_paths
+from lifelong.synth.service import GenerateReport
+
+Tiny = tuple[Settings, GenerateReport]
+
+
+def _rows(settings: Settings, sql: str) -> list[tuple]:
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def test_statements_are_valid_and_found_through_the_xapi_api(tiny: Tiny) -> None:
+    settings, _ = tiny
+    engine = make_engine(settings.resolved_database_url)
+    with transaction(make_session_factory(engine)) as session:
+        _credential, key, secret = create_credential(session, name="reader", scopes="all")
+    engine.dispose()
+    auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+    headers = {"Authorization": auth, "X-Experience-API-Version": "1.0.3"}
+    registration = _rows(
+        settings,
+        "SELECT registration FROM enrolments WHERE user_id = 5 AND status = 'completed' LIMIT 1",
+    )[0][0]
+    with TestClient(create_app(settings)) as client:
+        response = client.get(
+            "/xapi/statements", params={"registration": registration}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        found = response.json()["statements"]
+    verbs = [s["verb"]["display"]["en-US"] for s in found]
+    assert "registered" in verbs and "completed" in verbs and "earned" in verbs
+    assert {s["actor"]["account"]["name"] for s in found} == {"5"}
+    branch = "https://lifelong.example.org/xapi/extensions/branch"
+    assert {s["context"]["extensions"][branch] for s in found} == {"BJ"}
+
+
+def test_verbs_fit_resource_types(tiny: Tiny) -> None:
+    settings, _ = tiny
+    engine = make_engine(settings.resolved_lrs_database_url)
+    with engine.connect() as connection:
+        pairs = connection.execute(
+            text(
+                "SELECT json_extract(statement, '$.object.definition.type'), verb_id "
+                "FROM lrs_statements"
+            )
+        ).all()
+    engine.dispose()
+    by_type: dict[str, set[str]] = {}
+    for kind, verb in pairs:
+        by_type.setdefault(kind.rsplit("/", 1)[-1], set()).add(verb.rsplit("/", 1)[-1])
+    assert {"played", "paused"} <= by_type["video"]
+    assert {"scored"} <= by_type["assessment"] and by_type["assessment"] & {"passed", "failed"}
+    assert "attended" in by_type["meeting"]
+    assert "experienced" in by_type["document"] | by_type["book"]
+    assert "played" not in by_type["course"]
+    assert "unregistered" in set().union(*by_type.values())
+
+
+def test_the_lake_holds_every_statement(tiny: Tiny) -> None:
+    settings, report = tiny
+    lake = DeltaTable(str(table_path(settings))).to_pyarrow_table(columns=["client"])
+    assert lake.num_rows == report.statements
+
+
+def test_branch_records_have_exactly_the_c4_columns_as_strings(tiny: Tiny) -> None:
+    settings, _ = tiny
+    paths = table_paths(settings)
+    for name, columns in (("rosters", ROSTER_COLUMNS), ("grades", GRADE_COLUMNS)):
+        table = DeltaTable(str(paths[name])).to_pyarrow_table()
+        assert table.column_names == list(columns)
+        assert all(field.type == pa.string() for field in table.schema)
+        assert table.num_rows > 0, name
+    rosters = DeltaTable(str(paths["rosters"])).to_pyarrow_table().to_pylist()
+    users = {str(r[0]) for r in _rows(settings, "SELECT id FROM users")}
+    linked = [r for r in rosters if r["user_id"]]
+    assert linked and all(r["user_id"] in users for r in linked)
+    assert {r["status"] for r in rosters} <= {"enrolled", "suspended", "graduated", "withdrawn"}
+    assert all(r["submitted_at"].endswith("+08:00") for r in rosters)
+
+
+def test_interests_predict_enrolment_subjects_far_better_than_chance(tiny: Tiny) -> None:
+    settings, _ = tiny
+    rows = _rows(
+        settings,
+        """
+        SELECT p.interests, s.code FROM enrolments e
+        JOIN learner_profiles p ON p.user_id = e.user_id
+        JOIN resources r ON r.id = e.resource_id JOIN subjects s ON s.id = r.subject_id
+        WHERE e.user_id >= 10000""",
+    )
+    topics = _rows(settings, "SELECT count(*) FROM subjects WHERE code LIKE '%.%.%'")[0][0]
+    import json
+
+    hits = sum(code in json.loads(interests) for interests, code in rows)
+    chance = 3 / topics
+    assert hits / len(rows) > 8 * chance, (hits / len(rows), chance)
+
+
+def test_popularity_is_long_tailed(tiny: Tiny) -> None:
+    settings, _ = tiny
+    counts = sorted(
+        (n for (n,) in _rows(settings, "SELECT enrolment_count FROM resources")), reverse=True
+    )
+    top_tenth = sum(counts[: len(counts) // 10])
+    assert top_tenth > 0.25 * sum(counts)  # uniform would be 10 %
+
+
+def test_rhythms_show_an_evening_peak_and_outcomes_vary_by_type(tiny: Tiny) -> None:
+    settings, _ = tiny
+    engine = make_engine(settings.resolved_lrs_database_url)
+    with engine.connect() as connection:
+        stamps = [r[0] for r in connection.execute(text("SELECT timestamp FROM lrs_statements"))]
+    engine.dispose()
+    hours = Counter((int(s[11:13]) + 8) % 24 for s in stamps)  # local (UTC+8) hour
+    assert sum(hours[h] for h in (19, 20, 21)) > 2 * sum(hours[h] for h in (2, 3, 4)) + 1
+    assert max(s for s in stamps) < "2026-11-30"
+    rates = dict(
+        _rows(
+            settings,
+            """
+        SELECT r.type, avg(CASE WHEN e.status = 'completed' THEN 1.0 ELSE 0 END)
+        FROM enrolments e JOIN resources r ON r.id = e.resource_id GROUP BY r.type""",
+        )
+    )
+    assert rates["live_session"] > rates["course"]
