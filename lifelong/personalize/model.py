@@ -20,7 +20,7 @@ from lifelong.personalize.content import ContentModel
 
 # Blend weights, chosen on the benchmark's validation split (see bench_recommend.py and
 # docs/decisions.md); each component is scaled to [0, 1] per learner before weighting.
-WARM_WEIGHTS = {"als": 1.0, "content": 0.3, "segment": 0.3}
+WARM_WEIGHTS = {"als": 0.3, "content": 1.0, "segment": 1.0}
 COLD_WEIGHTS = {"content": 1.0, "segment": 1.0}
 # Occupation says most about taste (the generator and real enrolments alike); branch
 # and age band are broad, near-global crowds, so they count half.
