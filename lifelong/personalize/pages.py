@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from lifelong.accounts.models import Role, User
 from lifelong.i18n import N_
-from lifelong.personalize.service import Recommendation, recommendations_for
+
+if TYPE_CHECKING:  # the recommender (NumPy/SciPy) loads on first use, not at start-up
+    from lifelong.personalize.service import Recommendation
 
 log = logging.getLogger("lifelong.personalize")
 HOME_SECTIONS = (
@@ -39,6 +42,8 @@ def _safely(
 ) -> list[Recommendation]:
     # Recommendations are an extra on these pages: a fault in them is logged and the page
     # still renders (the API, by contrast, reports it).
+    from lifelong.personalize.service import recommendations_for
+
     try:
         return recommendations_for(
             session, user, kind=kind, limit=PER_SECTION, resource_id=resource_id

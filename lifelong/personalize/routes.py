@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from lifelong.personalize import service
 from lifelong.personalize.schemas import ReasonRead, RecommendationList, RecommendationRead
 from lifelong.web.deps import CurrentUser, DbSession
 
@@ -18,11 +17,15 @@ def recommendations(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    kind: Annotated[str, Query(description=", ".join(service.KINDS))] = "for_you",
+    kind: Annotated[
+        str, Query(description="for_you, because, branch, programme or similar")
+    ] = "for_you",
     limit: int = 10,
     resource_id: int | None = None,
 ) -> RecommendationList:
     """Recommendations of ``kind`` with explanations in both languages."""
+    from lifelong.personalize import service  # NumPy/SciPy load on first use
+
     holder = getattr(request.app.state, "recommender", None)
     model = holder.get() if holder is not None else None
     found = service.recommendations_for(

@@ -13,10 +13,12 @@ import contextlib
 import fcntl
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lifelong.config import Settings
-from lifelong.personalize.artefacts import ModelHolder, current_version
+
+if TYPE_CHECKING:  # NumPy/SciPy load on first use, not while the web process starts
+    from lifelong.personalize.artefacts import ModelHolder
 
 log = logging.getLogger("lifelong.personalize")
 _active: ModelHolder | None = None
@@ -71,6 +73,8 @@ def train_once(settings: Settings) -> str | None:
 
 
 async def _train_in_background(settings: Settings, holder: ModelHolder, *, first: bool) -> None:
+    from lifelong.personalize.artefacts import current_version
+
     try:
         if not first or current_version(settings.recommender_dir) is None:
             version = await asyncio.to_thread(train_once, settings)
@@ -92,6 +96,8 @@ async def _schedule(settings: Settings, holder: ModelHolder) -> None:
 
 def start(app: Any, settings: Settings) -> asyncio.Task[None]:
     """Attach a model holder to ``app.state.recommender`` and start the schedule."""
+    from lifelong.personalize.artefacts import ModelHolder
+
     global _active
     holder = ModelHolder(
         settings.recommender_dir, check_seconds=settings.recommend.reload_check_seconds
