@@ -78,7 +78,7 @@ class RecommendSettings(BaseModel):
         default=10.0, ge=0, description="How often a process looks for a newer model."
     )
     keep_versions: int = Field(default=3, ge=1, description="Model versions kept on disk.")
-    factors: int = Field(default=32, ge=2, le=512, description="ALS latent factors.")
+    factors: int = Field(default=64, ge=2, le=512, description="ALS latent factors.")
     iterations: int = Field(default=15, ge=1, le=200, description="ALS iterations.")
     regularization: float = Field(default=0.5, gt=0, description="ALS L2 regularisation.")
     alpha: float = Field(default=10.0, gt=0, description="ALS confidence scale (Hu et al.).")
