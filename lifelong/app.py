@@ -19,6 +19,7 @@ from lifelong import __version__
 from lifelong.config import Settings, get_settings
 from lifelong.db.engine import engine_from_settings, make_session_factory
 from lifelong.learning.journey import runtime as journey_runtime
+from lifelong.personalize import runtime as recommend_runtime
 from lifelong.records import runtime as records_runtime
 from lifelong.records.middleware import XapiMiddleware
 from lifelong.web import errors
@@ -88,9 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _prepare_search(settings, app.state.session_factory)
         outbox = journey_runtime.start(app, settings)
         transforms = _start_transform(settings, engine, lrs.store.engine)
+        recommender = recommend_runtime.start(app, settings)
         try:
             yield
         finally:
+            await recommend_runtime.stop(recommender)
             await _stop(transforms)
             await journey_runtime.stop(outbox)
             await records_runtime.stop(app, lrs)
@@ -153,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from lifelong.learning.journey import pages as journey_pages
     from lifelong.learning.journey import routes as journey_routes
     from lifelong.learning.journey import teach as journey_teach
+    from lifelong.personalize import routes as recommend_routes
     from lifelong.records import about as records_about
     from lifelong.records import resources as records_resources
     from lifelong.records import routes as records_routes
@@ -181,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         records_documents.router,
         records_ops.router,
         semantic_routes.router,
+        recommend_routes.router,
     ):
         app.include_router(router)
     return app

@@ -179,12 +179,14 @@ def _add_domain_commands() -> None:
     """Attach each domain's sub-commands."""
     from lifelong.foundation.cli import app as transform_app
     from lifelong.learning.catalog.cli import catalogue_app, search_app
+    from lifelong.personalize.cli import app as recommend_app
     from lifelong.records.cli import app as xapi_app
 
     app.add_typer(xapi_app, name="xapi")
     app.add_typer(catalogue_app, name="catalogue")
     app.add_typer(search_app, name="search")
     app.add_typer(transform_app, name="transform")
+    app.add_typer(recommend_app, name="recommend")
 
 
 _add_domain_commands()

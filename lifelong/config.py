@@ -129,6 +129,28 @@ class SemanticSettings(BaseModel):
     )
 
 
+class RecommendSettings(BaseModel):
+    """The recommender (``LIFELONG_RECOMMEND__<NAME>``)."""
+
+    train_on_startup: bool = Field(
+        default=True,
+        description="Train in the background at start-up when no model exists yet.",
+    )
+    train_interval_seconds: float = Field(
+        default=86400.0,
+        ge=0,
+        description="How often the web process retrains in the background (0: never).",
+    )
+    reload_check_seconds: float = Field(
+        default=10.0, ge=0, description="How often a process looks for a newer model."
+    )
+    keep_versions: int = Field(default=3, ge=1, description="Model versions kept on disk.")
+    factors: int = Field(default=64, ge=2, le=512, description="ALS latent factors.")
+    iterations: int = Field(default=15, ge=1, le=200, description="ALS iterations.")
+    regularization: float = Field(default=0.5, gt=0, description="ALS L2 regularisation.")
+    alpha: float = Field(default=10.0, gt=0, description="ALS confidence scale (Hu et al.).")
+
+
 class Settings(BaseSettings):
     """Every setting Lifelong reads; override with ``LIFELONG_<NAME>`` (nested: ``__``)."""
 
@@ -195,6 +217,10 @@ class Settings(BaseSettings):
         default_factory=SemanticSettings, description="Semantic layer and metrics query API."
     )
 
+    recommend: RecommendSettings = Field(
+        default_factory=RecommendSettings, description="Recommender training and loading."
+    )
+
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -230,6 +256,11 @@ class Settings(BaseSettings):
         return (
             self.journey.credential_key_path or self.data_dir / "keys" / "credentials-ed25519.pem"
         )
+
+    @property
+    def recommender_dir(self) -> Path:
+        """Where versioned recommender models are kept."""
+        return self.data_dir / "models" / "recommender"
 
     @property
     def lake_dir(self) -> Path:

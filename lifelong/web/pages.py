@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from lifelong.personalize.pages import home_sections
 from lifelong.web.deps import CurrentUser, DbSession
 from lifelong.web.home import figures_for
 from lifelong.web.nav import for_user
@@ -22,5 +23,6 @@ def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
         {
             "figures": figures_for(session, user),
             "sections": [item for item in for_user(user) if item.key != "home"],
+            "recommendations": home_sections(session, user),
         },
     )

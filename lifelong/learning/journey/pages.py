@@ -17,6 +17,7 @@ from lifelong.learning.catalog import labels
 from lifelong.learning.catalog.service import visible_resource
 from lifelong.learning.journey import dashboard, rules, service
 from lifelong.learning.models import EnrolmentStatus, ResourceType
+from lifelong.personalize.pages import resource_sections
 from lifelong.web.csrf import verify_csrf
 from lifelong.web.deps import AppSettings, CurrentUser, DbSession, OptionalUser
 from lifelong.web.nav import ALL_ROLES, NavItem, register
@@ -67,6 +68,7 @@ def resource_page(
             "certificate": certificate,
             "labels": labels,
             "statuses": EnrolmentStatus,
+            "recommendations": resource_sections(session, user, resource_id),
         },
     )
 
