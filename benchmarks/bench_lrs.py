@@ -1,0 +1,209 @@
+"""Learning record store: ingest and query, Lifelong and Ralph side by side in one run.
+
+- **ingest**: 100-statement batch POSTs from 8 concurrent keep-alive connections for a
+  fixed time, against ``lifelong serve`` (default embedded store, SQLite ``synchronous=
+  FULL``: every 200 is fsync'ed) and against Ralph 5 (PyPI ``ralph-malph``, fs backend
+  set to append), installed by this benchmark into ``benchmarks/.peers/``. The load
+  generator (``benchmarks/lrs_load.py``) is a separate process on the same 2 cores; it
+  reports the CPU it used so a client bottleneck shows.
+- **bulk**: statements/s through ``lifelong.records.bulk.ingest_statements`` (contract
+  C2), which also fills the query store.
+- **query**: GET ``/xapi/statements?agent=..&verb=..&since=..`` for random learners,
+  warm, over 10 M stored statements (``--quick``: 200 k), p50/p95/p99. Ralph's fs backend
+  scans its whole file per query, so it is measured over only what it ingested above.
+
+Run: ``python -m benchmarks.bench_lrs`` (``--quick`` for a smaller run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from benchmarks.lrs_data import IRI_BASE, LEARNERS, VERB_WEIGHTS, learner, statements, verb_id
+from benchmarks.lrs_servers import (
+    ROOT,
+    ensure_ralph,
+    lifelong_credential,
+    lifelong_server,
+    ralph_server,
+    ralph_version,
+)
+from lifelong.config import Settings
+from lifelong.records.bulk import ingest_statements
+
+INGEST_TARGET = 20_000  # statements/s, durable before each 200
+QUERY_TARGET_P95_MS = 50.0
+RALPH_EXPECTED = 800  # statements/s the issue measured for Ralph
+
+
+def _load(url: str, path: str, auth: str, seconds: float, out: Path) -> dict[str, Any]:
+    """Run the load generator in its own process and read its figures."""
+    command = [sys.executable, "-m", "benchmarks.lrs_load", url, "--path", path]
+    command += ["--auth", auth, "--seconds", str(seconds), "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(command, check=True, env=env, timeout=seconds + 300)
+    figures: dict[str, Any] = orjson.loads(out.read_bytes())
+    figures["load_average_1m"] = round(os.getloadavg()[0], 1)
+    return figures
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    """p50/p95/p99/max of latencies in milliseconds."""
+    ordered = sorted(samples)
+    pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)  # noqa: E731
+    return {"p50_ms": pick(0.5), "p95_ms": pick(0.95), "p99_ms": pick(0.99), "max_ms": pick(1.0)}
+
+
+def _agent(user_id: int) -> str:
+    """The ``agent`` parameter for a learner (account IFI, as the platform sends)."""
+    return json.dumps(
+        {"objectType": "Agent", "account": {"homePage": IRI_BASE, "name": str(user_id)}}
+    )
+
+
+def _queries(count: int, since_choices: list[str], seed: int = 3) -> list[dict[str, str]]:
+    """Random learner + verb + since filters, learners drawn as the data was."""
+    rng = random.Random(seed)
+    verbs = list(VERB_WEIGHTS)
+    return [
+        {
+            "agent": _agent(learner(rng)),
+            "verb": verb_id(rng.choice(verbs)),
+            "since": rng.choice(since_choices),
+        }
+        for _ in range(count)
+    ]
+
+
+def _time_queries(
+    url: str, path: str, auth: str, queries: list[dict[str, str]], warm: int
+) -> dict[str, Any]:
+    """Run ``queries`` one after another on one keep-alive connection; time each."""
+    headers = {"Authorization": auth, "X-Experience-API-Version": "1.0.3"}
+    samples: list[float] = []
+    returned = 0
+    statuses: dict[str, int] = {}
+    with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
+        for index, params in enumerate(queries):
+            began = time.perf_counter()
+            response = http.get(path, params=params)
+            elapsed = time.perf_counter() - began
+            statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+            if index < warm:
+                continue
+            samples.append(elapsed)
+            if response.status_code == 200:
+                returned += len(response.json()["statements"])
+    figures: dict[str, Any] = {"queries": len(samples), **_percentiles(samples)}
+    figures["statements_returned"] = returned
+    figures["statuses"] = statuses
+    figures["load_average_1m"] = round(os.getloadavg()[0], 1)
+    return figures
+
+
+def _bulk_fill(settings: Settings, count: int) -> tuple[dict[str, Any], list[str]]:
+    """Fill the store through ``ingest_statements`` in slices; time it; note ``stored``."""
+    slices = 10
+    marks: list[str] = []
+    began = time.perf_counter()
+    stored = 0
+    source = statements(count, seed=7)
+    for part in range(slices):
+        size = count // slices + (1 if part < count % slices else 0)
+        report = ingest_statements(
+            settings,
+            (next(source) for _ in range(size)),
+            client_name="bench-bulk",
+            progress=sys.stderr.isatty(),
+        )
+        stored += report.stored
+        # Instants between slices: ``since`` filters ``stored`` (Communication 2.1.3).
+        marks.append(time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z")
+    elapsed = time.perf_counter() - began
+    figures = {
+        "statements": count,
+        "stored": stored,
+        "seconds": round(elapsed, 1),
+        "statements_per_second": round(stored / elapsed, 1),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+    }
+    return figures, marks[:-1]
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Measure ingest (both servers), bulk and query; return the figures."""
+    seconds = 10.0 if quick else 30.0
+    fill = 200_000 if quick else 10_000_000
+    result: dict[str, Any] = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "note": "server and load generator share the same cores; the generator's own "
+            "CPU use is client_cpu_cores (1.0 = one core busy)",
+        }
+    }
+    with tempfile.TemporaryDirectory(prefix="bench_lrs_") as tmp:
+        work = Path(tmp)
+        # -- ingest: Lifelong ------------------------------------------------------------
+        data_dir = work / "ingest"
+        settings = Settings(data_dir=data_dir, secret_key="bench")
+        auth = lifelong_credential(settings)
+        with lifelong_server(data_dir) as url:
+            ours = _load(url, "/xapi/statements", auth, seconds, work / "lifelong.json")
+        ours["durability"] = "SQLite WAL, synchronous=FULL, 200 only after the group's commit"
+        # -- ingest: Ralph ---------------------------------------------------------------
+        python = ensure_ralph()
+        with ralph_server(python, work / "ralph") as (ralph_url, ralph_auth):
+            peer = _load(ralph_url, "/xAPI/statements", ralph_auth, seconds, work / "ralph.json")
+            ralph_stored = peer["statements_acknowledged"]
+            ralph_queries = _queries(20 if quick else 50, ["2000-01-01T00:00:00Z"], seed=5)
+            peer_query = _time_queries(ralph_url, "/xAPI/statements", ralph_auth, ralph_queries, 2)
+        peer["version"] = ralph_version(python)
+        peer["durability"] = "fs backend: appends to a file, no fsync"
+        result["ingest"] = {
+            "lifelong": ours,
+            "ralph": peer,
+            "target_statements_per_second": INGEST_TARGET,
+            "ralph_expected_statements_per_second": RALPH_EXPECTED,
+            "meets_target": ours["statements_per_second"] >= INGEST_TARGET and ours["errors"] == 0,
+        }
+        # -- bulk + query ----------------------------------------------------------------
+        query_dir = work / "query"
+        query_settings = Settings(data_dir=query_dir, secret_key="bench")
+        query_auth = lifelong_credential(query_settings, "bench-reader")
+        bulk, marks = _bulk_fill(query_settings, fill)
+        result["bulk"] = {**bulk, "function": "lifelong.records.bulk.ingest_statements"}
+        queries = _queries(300 if quick else 1000, marks)
+        with lifelong_server(query_dir) as url:
+            figures = _time_queries(url, "/xapi/statements", query_auth, queries, warm=50)
+        result["query"] = {
+            "stored_statements": bulk["stored"],
+            "learners": LEARNERS,
+            "filters": "agent (account IFI) + verb + since (stored)",
+            "lifelong": figures,
+            "ralph": {
+                **peer_query,
+                "stored_statements": ralph_stored,
+                "note": "Ralph's fs backend reads its whole file per query: measured only "
+                "over the statements it ingested above, not over the Lifelong store's size",
+            },
+            "target_p95_ms": QUERY_TARGET_P95_MS,
+            "meets_target": figures["p95_ms"] <= QUERY_TARGET_P95_MS,
+        }
+    result["load_average_1m"] = round(os.getloadavg()[0], 1)
+    return result
+
+
+if __name__ == "__main__":
+    figures = run(quick="--quick" in sys.argv)
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
