@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Engine
 
-from lifelong.records.formats import format_timestamp, parse_timestamp
-from lifelong.records.records import StatementRecord
+from lifelong.records.formats import format_timestamp
+from lifelong.records.records import StatementRecord, stored_json
 from lifelong.records.validation import VOIDED
 
 WRITE_LOCK_ID = 74_221_903  # pg_advisory_xact_lock key of the statement writer
@@ -232,17 +231,13 @@ class StatementRepository:
             seq += 1
             record.seq = seq
             record.stored = stored
-            stmt = record.statement
-            stmt["stored"] = stored
-            if not record.timestamp_given:
-                stmt["timestamp"] = stored  # Data 2.4.7: default to stored
             voided = record.statement_id in pre_voided and record.verb_id != VOIDED
             rows.append(
                 (
                     seq,
                     record.statement_id,
                     stored,
-                    _timestamp_key(stmt["timestamp"]),
+                    record.timestamp_key or stored,  # Data 2.4.7: default to stored
                     record.verb_id,
                     record.actor_ifi,
                     record.object_ifi,
@@ -257,7 +252,7 @@ class StatementRepository:
                     batch.version,
                     record.content_hash,
                     record.attachments,
-                    orjson.dumps(stmt).decode(),
+                    stored_json(record),
                 )
             )
             agent_rows.extend((seq, ifi) for ifi in record.related_agents)
@@ -285,8 +280,3 @@ class StatementRepository:
             )
         return outcomes
 
-
-def _timestamp_key(value: str) -> str:
-    """The sortable UTC form of a statement's timestamp (stored as given in the JSON)."""
-    instant = parse_timestamp(value)
-    return format_timestamp(instant) if instant else value
