@@ -33,6 +33,7 @@ import orjson
 from benchmarks.lrs_data import IRI_BASE, LEARNERS, VERB_WEIGHTS, learner, statements, verb_id
 from benchmarks.lrs_servers import (
     ROOT,
+    Server,
     ensure_ralph,
     lifelong_credential,
     lifelong_server,
@@ -47,13 +48,20 @@ QUERY_TARGET_P95_MS = 50.0
 RALPH_EXPECTED = 800  # statements/s the issue measured for Ralph
 
 
-def _load(url: str, path: str, auth: str, seconds: float, out: Path) -> dict[str, Any]:
-    """Run the load generator in its own process and read its figures."""
-    command = [sys.executable, "-m", "benchmarks.lrs_load", url, "--path", path]
+def _load(server: Server, path: str, auth: str, seconds: float, out: Path) -> dict[str, Any]:
+    """Run the load generator in its own process; its figures and the server's CPU use."""
+    command = [sys.executable, "-m", "benchmarks.lrs_load", server.url, "--path", path]
     command += ["--auth", auth, "--seconds", str(seconds), "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cpu_before = server.cpu_seconds()
     subprocess.run(command, check=True, env=env, timeout=seconds + 300)
+    cpu = server.cpu_seconds() - cpu_before
     figures: dict[str, Any] = orjson.loads(out.read_bytes())
+    # CPU per statement is what a busy shared machine distorts least (wall time includes
+    # waiting for cores other processes hold); it includes the warm-up's statements.
+    total = figures["statements_sent_total"]
+    figures["server_cpu_seconds"] = round(cpu, 2)
+    figures["server_cpu_us_per_statement"] = round(cpu / total * 1e6, 1) if total else None
     figures["load_average_1m"] = round(os.getloadavg()[0], 1)
     return figures
 
@@ -158,16 +166,16 @@ def run(quick: bool = False) -> dict[str, Any]:
         data_dir = work / "ingest"
         settings = Settings(data_dir=data_dir, secret_key="bench")
         auth = lifelong_credential(settings)
-        with lifelong_server(data_dir) as url:
-            ours = _load(url, "/xapi/statements", auth, seconds, work / "lifelong.json")
+        with lifelong_server(data_dir) as server:
+            ours = _load(server, "/xapi/statements", auth, seconds, work / "lifelong.json")
         ours["durability"] = "SQLite WAL, synchronous=FULL, 200 only after the group's commit"
         # -- ingest: Ralph ---------------------------------------------------------------
         python = ensure_ralph()
-        with ralph_server(python, work / "ralph") as (ralph_url, ralph_auth):
-            peer = _load(ralph_url, "/xAPI/statements", ralph_auth, seconds, work / "ralph.json")
+        with ralph_server(python, work / "ralph") as (ralph, ralph_auth):
+            peer = _load(ralph, "/xAPI/statements", ralph_auth, seconds, work / "ralph.json")
             ralph_stored = peer["statements_acknowledged"]
             ralph_queries = _queries(20 if quick else 50, ["2000-01-01T00:00:00Z"], seed=5)
-            peer_query = _time_queries(ralph_url, "/xAPI/statements", ralph_auth, ralph_queries, 2)
+            peer_query = _time_queries(ralph.url, "/xAPI/statements", ralph_auth, ralph_queries, 2)
         peer["version"] = ralph_version(python)
         peer["durability"] = "fs backend: appends to a file, no fsync"
         result["ingest"] = {
@@ -184,8 +192,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         bulk, marks = _bulk_fill(query_settings, fill)
         result["bulk"] = {**bulk, "function": "lifelong.records.bulk.ingest_statements"}
         queries = _queries(300 if quick else 1000, marks)
-        with lifelong_server(query_dir) as url:
-            figures = _time_queries(url, "/xapi/statements", query_auth, queries, warm=50)
+        with lifelong_server(query_dir) as server:
+            figures = _time_queries(server.url, "/xapi/statements", query_auth, queries, warm=50)
         result["query"] = {
             "stored_statements": bulk["stored"],
             "learners": LEARNERS,

@@ -70,12 +70,13 @@ async def drive(args: argparse.Namespace) -> dict[str, Any]:
     statuses: Counter[str] = Counter()
     errors: list[str] = []
     stored = 0
+    sent_ok = 0  # every acknowledged statement, warm-up included (for CPU per statement)
     began = time.perf_counter()
     warm_until = began + args.warmup
     until = warm_until + args.seconds
 
     async def worker(index: int, client: httpx.AsyncClient) -> None:
-        nonlocal stored
+        nonlocal stored, sent_ok
         rng = random.Random(args.seed * 1000 + index)
         while True:
             payload = body(rng, pool, args.batch)
@@ -91,6 +92,8 @@ async def drive(args: argparse.Namespace) -> dict[str, Any]:
             except httpx.HTTPError as exc:
                 status, ok = type(exc).__name__, False
             end = time.perf_counter()
+            if ok:
+                sent_ok += args.batch
             if start >= warm_until and end <= until:
                 latencies.append(end - start)
                 statuses[status] += 1
@@ -114,6 +117,7 @@ async def drive(args: argparse.Namespace) -> dict[str, Any]:
         "requests": len(latencies),
         "statements_acknowledged": stored,
         "statements_per_second": round(stored / args.seconds, 1),
+        "statements_sent_total": sent_ok,
         "latency_p50_ms": percentile(ordered, 0.50),
         "latency_p95_ms": percentile(ordered, 0.95),
         "latency_p99_ms": percentile(ordered, 0.99),

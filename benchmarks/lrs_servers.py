@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -40,6 +41,19 @@ FSDataBackend.default_operation_type = BaseOperationType.APPEND
 
 from ralph.api import app  # noqa: E402  (must come after the patch above)
 '''
+
+
+@dataclass
+class Server:
+    """A running server: its URL and process id (for its CPU use)."""
+
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (all its threads)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -82,13 +96,13 @@ def lifelong_credential(settings: Settings, name: str = "bench-loader") -> str:
 
 
 @contextmanager
-def lifelong_server(data_dir: Path, *, workers: int = 1) -> Iterator[str]:
-    """``lifelong serve`` on a free port with the default embedded store; yields its URL."""
+def lifelong_server(data_dir: Path, *, workers: int = 1, root: Path = ROOT) -> Iterator[Server]:
+    """``lifelong serve`` on a free port with the default embedded store (code from ``root``)."""
     port = free_port()
     log = data_dir / "server.log"
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         "LIFELONG_DATA_DIR": str(data_dir),
         "LIFELONG_SECRET_KEY": "bench",
         "LIFELONG_LOG_LEVEL": "WARNING",
@@ -100,11 +114,13 @@ def lifelong_server(data_dir: Path, *, workers: int = 1) -> Iterator[str]:
     command = [sys.executable, "-m", "lifelong.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=str(root)
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, url + "/healthz", log)
-        yield url
+        yield Server(url, process.pid)
     finally:
         process.terminate()
         try:
@@ -150,8 +166,8 @@ def _ralph_auth(python: Path, path: Path, user: str, password: str) -> None:
 
 
 @contextmanager
-def ralph_server(python: Path, work: Path) -> Iterator[tuple[str, str]]:
-    """Ralph's API on its fs backend in ``work``; yields (URL, Authorization value)."""
+def ralph_server(python: Path, work: Path) -> Iterator[tuple[Server, str]]:
+    """Ralph's API on its fs backend in ``work``; yields (server, Authorization value)."""
     work.mkdir(parents=True, exist_ok=True)
     (work / "ralph_launcher.py").write_text(RALPH_LAUNCHER)
     auth_file = work / "auth.json"
@@ -176,7 +192,7 @@ def ralph_server(python: Path, work: Path) -> Iterator[tuple[str, str]]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, url + "/__lbheartbeat__", log)
-        yield url, basic("bench", "bench-secret")
+        yield Server(url, process.pid), basic("bench", "bench-secret")
     finally:
         process.terminate()
         try:

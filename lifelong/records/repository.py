@@ -95,7 +95,17 @@ class StatementRepository:
             self._writer = self.engine.raw_connection()
             if not self.postgres:
                 self._writer.driver_connection.isolation_level = None
+                # The checkpointer thread checkpoints instead (see records.writer).
+                self._writer.driver_connection.execute("PRAGMA wal_autocheckpoint=0")
         return self._writer
+
+    def checkpoint(self) -> None:
+        """Copy committed WAL pages into the SQLite database file (PASSIVE: never blocks)."""
+        connection = self.engine.raw_connection()
+        try:
+            connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            connection.close()
 
     def close(self) -> None:
         """Release the writer connection."""
