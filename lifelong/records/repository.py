@@ -96,14 +96,19 @@ class StatementRepository:
             if not self.postgres:
                 self._writer.driver_connection.isolation_level = None
                 # The checkpointer thread checkpoints instead (see records.writer).
-                self._writer.driver_connection.execute("PRAGMA wal_autocheckpoint=0")
+                cursor = self._writer.cursor()
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
+                cursor.close()
         return self._writer
 
     def checkpoint(self) -> None:
         """Copy committed WAL pages into the SQLite database file (PASSIVE: never blocks)."""
         connection = self.engine.raw_connection()
         try:
-            connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            cursor.fetchall()
+            cursor.close()
         finally:
             connection.close()
 
@@ -289,4 +294,3 @@ class StatementRepository:
                 [(sha, ctype, len(data), data) for sha, (ctype, data) in blobs.items()],
             )
         return outcomes
-
