@@ -184,11 +184,12 @@ def run(quick: bool = False) -> dict[str, Any]:
     seconds = 10.0 if quick else 30.0
     fill = 200_000 if quick else 10_000_000
     result: dict[str, Any] = {
+        "quick": quick,
         "machine": {
             "cores": os.cpu_count(),
             "note": "server and load generator share the same cores; the generator's own "
             "CPU use is client_cpu_cores (1.0 = one core busy)",
-        }
+        },
     }
     with tempfile.TemporaryDirectory(prefix="bench_lrs_") as tmp:
         work = Path(tmp)
