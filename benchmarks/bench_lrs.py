@@ -12,7 +12,8 @@
   warm, over 10 M stored statements (``--quick``: 200 k), p50/p95/p99. Ralph's fs backend
   scans its whole file per query, so it is measured over only what it ingested above.
 
-Run: ``python -m benchmarks.bench_lrs`` (``--quick`` for a smaller run).
+Run: ``python -m benchmarks.bench_lrs`` (``--quick`` for a smaller run;
+``--query-only 1000000`` for the bulk and query parts alone at that size).
 """
 
 from __future__ import annotations
@@ -179,6 +180,26 @@ def _bulk_fill(settings: Settings, count: int) -> tuple[dict[str, Any], list[str
     return figures, marks[:-1]
 
 
+def bulk_and_query(data_dir: Path, fill: int, count: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fill a store with ``fill`` statements through the bulk path, then time GETs."""
+    settings = Settings(data_dir=data_dir, secret_key="bench")
+    auth = lifelong_credential(settings, "bench-reader")
+    bulk, marks = _bulk_fill(settings, fill)
+    bulk["function"] = "lifelong.records.bulk.ingest_statements"
+    queries = _queries(count, marks)
+    with lifelong_server(data_dir) as server:
+        figures = _time_queries(server.url, "/xapi/statements", auth, queries, warm=50)
+    query = {
+        "stored_statements": bulk["stored"],
+        "learners": LEARNERS,
+        "filters": "agent (account IFI) + verb + since (stored)",
+        "lifelong": figures,
+        "target_p95_ms": QUERY_TARGET_P95_MS,
+        "meets_target": figures["p95_ms"] <= QUERY_TARGET_P95_MS,
+    }
+    return bulk, query
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Measure ingest (both servers), bulk and query; return the figures."""
     seconds = 10.0 if quick else 30.0
@@ -217,32 +238,30 @@ def run(quick: bool = False) -> dict[str, Any]:
             "meets_target": ours["statements_per_second"] >= INGEST_TARGET and ours["errors"] == 0,
         }
         # -- bulk + query ----------------------------------------------------------------
-        query_dir = work / "query"
-        query_settings = Settings(data_dir=query_dir, secret_key="bench")
-        query_auth = lifelong_credential(query_settings, "bench-reader")
-        bulk, marks = _bulk_fill(query_settings, fill)
-        result["bulk"] = {**bulk, "function": "lifelong.records.bulk.ingest_statements"}
-        queries = _queries(300 if quick else 1000, marks)
-        with lifelong_server(query_dir) as server:
-            figures = _time_queries(server.url, "/xapi/statements", query_auth, queries, warm=50)
-        result["query"] = {
-            "stored_statements": bulk["stored"],
-            "learners": LEARNERS,
-            "filters": "agent (account IFI) + verb + since (stored)",
-            "lifelong": figures,
-            "ralph": {
-                **peer_query,
-                "stored_statements": ralph_stored,
-                "note": "Ralph's fs backend reads its whole file per query: measured only "
-                "over the statements it ingested above, not over the Lifelong store's size",
-            },
-            "target_p95_ms": QUERY_TARGET_P95_MS,
-            "meets_target": figures["p95_ms"] <= QUERY_TARGET_P95_MS,
+        bulk, query = bulk_and_query(work / "query", fill, 300 if quick else 1000)
+        result["bulk"] = bulk
+        result["query"] = query
+        query["ralph"] = {
+            **peer_query,
+            "stored_statements": ralph_stored,
+            "note": "Ralph's fs backend reads its whole file per query: measured only "
+            "over the statements it ingested above, not over the Lifelong store's size",
         }
     result["load_average_1m"] = round(os.getloadavg()[0], 1)
     return result
 
 
+def _query_only(fill: int) -> dict[str, Any]:
+    """Bulk + query alone at ``fill`` statements (``--query-only N``), no ingest run."""
+    with tempfile.TemporaryDirectory(prefix="bench_lrs_") as tmp:
+        bulk, query = bulk_and_query(Path(tmp) / "query", fill, 1000)
+    return {"bulk": bulk, "query": query, "load_average_1m": round(os.getloadavg()[0], 1)}
+
+
 if __name__ == "__main__":
-    figures = run(quick="--quick" in sys.argv)
+    if "--query-only" in sys.argv:
+        size = int(sys.argv[sys.argv.index("--query-only") + 1])
+        figures = _query_only(size)
+    else:
+        figures = run(quick="--quick" in sys.argv)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
