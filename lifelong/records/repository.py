@@ -22,6 +22,7 @@ from lifelong.records.validation import VOIDED
 
 WRITE_LOCK_ID = 74_221_903  # pg_advisory_xact_lock key of the statement writer
 CHUNK = 500
+WAL_BOUND_PAGES = 10_000  # ~40 MB of 4 KiB pages (SQLite's own default is 1 000)
 
 INSERT_STATEMENT = (
     "INSERT INTO lrs_statements (seq, statement_id, stored, timestamp, verb_id, actor_ifi, "
@@ -95,9 +96,12 @@ class StatementRepository:
             self._writer = self.engine.raw_connection()
             if not self.postgres:
                 self._writer.driver_connection.isolation_level = None
-                # The checkpointer thread checkpoints instead (see records.writer).
+                # The checkpointer thread checkpoints between commits (records.writer);
+                # under sustained writes its PASSIVE checkpoints never catch up with the
+                # newest commit, so the WAL would never be reset: past WAL_BOUND_PAGES the
+                # writer checkpoints itself after a commit, when nothing else writes.
                 cursor = self._writer.cursor()
-                cursor.execute("PRAGMA wal_autocheckpoint=0")
+                cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BOUND_PAGES}")
                 cursor.close()
         return self._writer
 

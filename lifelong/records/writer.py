@@ -5,9 +5,11 @@ but they share the fsync, which is what lets SQLite take tens of thousands of
 statements per second with ``synchronous=FULL``.
 
 On SQLite the WAL checkpoint (copying committed pages into the database file and
-fsync'ing it) is moved off the commit path: the writer's connection has automatic
-checkpoints off and a checkpointer thread runs a PASSIVE checkpoint on its own
-connection every ``CHECKPOINT_SECONDS``. A checkpoint never changes what a commit made
+fsync'ing it) is moved off the commit path: a checkpointer thread runs a PASSIVE
+checkpoint on its own connection every ``CHECKPOINT_SECONDS``, and the writer's own
+automatic checkpoint only fires past ``repository.WAL_BOUND_PAGES`` (under sustained
+writes the background checkpoint never reaches the newest commit, so only the writer's
+can let the WAL be reset and keep it bounded). A checkpoint never changes what a commit made
 durable (the WAL already holds it), so the 200 still follows the commit's fsync; measured
 here, checkpoints inside COMMIT were ~40 % of the writer's time at 800 statements a group.
 """
