@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from lifelong import __version__
@@ -21,7 +22,7 @@ from lifelong.db.engine import engine_from_settings, make_session_factory
 from lifelong.learning.journey import runtime as journey_runtime
 from lifelong.personalize import runtime as recommend_runtime
 from lifelong.records import runtime as records_runtime
-from lifelong.records.middleware import XapiMiddleware
+from lifelong.records.middleware import SkipForXapi, XapiMiddleware
 from lifelong.web import errors
 from lifelong.web.csrf import csrf_token
 from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, negotiate
@@ -110,7 +111,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
 
-    @app.middleware("http")
     async def locale_and_csrf(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
@@ -129,9 +129,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    # Neither runs for /xapi (see records.middleware.SkipForXapi).
+    app.add_middleware(SkipForXapi, middleware=BaseHTTPMiddleware, dispatch=locale_and_csrf)
     # Added last so it runs first: the locale middleware reads the session.
     app.add_middleware(
-        SessionMiddleware,
+        SkipForXapi,
+        middleware=SessionMiddleware,
         secret_key=secret_key(settings),
         session_cookie="lifelong_session",
         max_age=settings.session_max_age,

@@ -130,6 +130,7 @@ def query(
     """One page of statements matching the filters, newest first unless ascending."""
     clauses = ["voided = ?"]
     args: list[Any] = [False]
+    verb_done = False
     if "agent" in params:
         agent = parse_agent(params["agent"])
         if branch_of is not None and client.branch_code is not None:
@@ -147,9 +148,21 @@ def query(
             )
             args += [key, key, key, key]
         else:
-            clauses.append("(actor_ifi = ? OR object_ifi = ?)")
-            args += [key, key]
-    if "verb" in params:
+            # The agent's seqs from the two covering indexes (actor, object), the verb
+            # included when given: the page is then primary-key look-ups of that learner's
+            # statements. Written as (actor_ifi = ? OR object_ifi = ?) AND verb_id = ?,
+            # SQLite chose the verb index and scanned every statement with that verb.
+            verb = params.get("verb")
+            if verb is not None and not f.is_iri(verb):
+                raise BadRequest("parameter verb must be an IRI (Communication 2.1.3)")
+            by_verb = " AND verb_id = ?" if verb is not None else ""
+            clauses.append(
+                f"seq IN (SELECT seq FROM lrs_statements WHERE actor_ifi = ?{by_verb} "
+                f"UNION ALL SELECT seq FROM lrs_statements WHERE object_ifi = ?{by_verb})"
+            )
+            args += [key, verb, key, verb] if verb is not None else [key, key]
+            verb_done = verb is not None
+    if "verb" in params and not verb_done:
         if not f.is_iri(params["verb"]):
             raise BadRequest("parameter verb must be an IRI (Communication 2.1.3)")
         clauses.append("verb_id = ?")

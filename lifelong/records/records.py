@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from lifelong.records.credentials import XapiClient
+from lifelong.records.formats import format_timestamp, parse_timestamp
 from lifelong.records.validation import VOIDED
 
 # Properties the LRS sets or may change: ignored when comparing two statements with the
@@ -51,6 +52,10 @@ class StatementRecord:
     branch_code: str | None
     related_agents: list[str] = field(default_factory=list)
     related_activities: list[str] = field(default_factory=list)
+    # The statement's JSON without ``stored`` (and without ``timestamp`` when not given),
+    # serialised here rather than in the writer thread, whose work is serial.
+    body: str = ""
+    timestamp_key: str | None = None
     # Filled by the store when it writes the statement:
     seq: int = 0
     stored: str = ""
@@ -104,6 +109,9 @@ def build_record(
         _related(obj, related_agents, related_activities)
     context = stmt.get("context") or {}
     verb_id = stmt["verb"]["id"]
+    # Data 2.4.8: the LRS sets stored; whatever the client sent is replaced on write.
+    stmt.pop("stored", None)
+    timestamp_given = "timestamp" in stmt
     branch_code = client.branch_code
     if branch_code is None:
         extension = (context.get("extensions") or {}).get(branch_extension)
@@ -119,9 +127,25 @@ def build_record(
         activity_id=activity_id,
         registration=(context.get("registration") or "").lower() or None,
         voids=obj["id"].lower() if verb_id == VOIDED else None,
-        timestamp_given="timestamp" in stmt,
+        timestamp_given=timestamp_given,
         attachments=bool(stmt.get("attachments")),
         branch_code=branch_code[:16] if branch_code else None,
         related_agents=sorted(set(related_agents)),
         related_activities=sorted(set(related_activities)),
+        body=orjson.dumps(stmt).decode(),
+        timestamp_key=timestamp_key(stmt["timestamp"]) if timestamp_given else None,
     )
+
+
+def timestamp_key(value: str) -> str:
+    """The sortable UTC form of a statement's timestamp (stored as given in the JSON)."""
+    instant = parse_timestamp(value)
+    return format_timestamp(instant) if instant else value
+
+
+def stored_json(record: StatementRecord) -> str:
+    """The statement's JSON with ``stored`` (and the default ``timestamp``) spliced in."""
+    extra = f',"stored":"{record.stored}"'
+    if not record.timestamp_given:
+        extra += f',"timestamp":"{record.stored}"'  # Data 2.4.7: default to stored
+    return record.body[:-1] + extra + "}"

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Engine
 
-from lifelong.records.formats import format_timestamp, parse_timestamp
-from lifelong.records.records import StatementRecord
+from lifelong.records.formats import format_timestamp
+from lifelong.records.records import StatementRecord, stored_json
 from lifelong.records.validation import VOIDED
 
 WRITE_LOCK_ID = 74_221_903  # pg_advisory_xact_lock key of the statement writer
 CHUNK = 500
+WAL_BOUND_PAGES = 10_000  # ~40 MB of 4 KiB pages (SQLite's own default is 1 000)
 
 INSERT_STATEMENT = (
     "INSERT INTO lrs_statements (seq, statement_id, stored, timestamp, verb_id, actor_ifi, "
@@ -96,7 +96,25 @@ class StatementRepository:
             self._writer = self.engine.raw_connection()
             if not self.postgres:
                 self._writer.driver_connection.isolation_level = None
+                # The checkpointer thread checkpoints between commits (records.writer);
+                # under sustained writes its PASSIVE checkpoints never catch up with the
+                # newest commit, so the WAL would never be reset: past WAL_BOUND_PAGES the
+                # writer checkpoints itself after a commit, when nothing else writes.
+                cursor = self._writer.cursor()
+                cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BOUND_PAGES}")
+                cursor.close()
         return self._writer
+
+    def checkpoint(self) -> None:
+        """Copy committed WAL pages into the SQLite database file (PASSIVE: never blocks)."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            connection.close()
 
     def close(self) -> None:
         """Release the writer connection."""
@@ -232,17 +250,13 @@ class StatementRepository:
             seq += 1
             record.seq = seq
             record.stored = stored
-            stmt = record.statement
-            stmt["stored"] = stored
-            if not record.timestamp_given:
-                stmt["timestamp"] = stored  # Data 2.4.7: default to stored
             voided = record.statement_id in pre_voided and record.verb_id != VOIDED
             rows.append(
                 (
                     seq,
                     record.statement_id,
                     stored,
-                    _timestamp_key(stmt["timestamp"]),
+                    record.timestamp_key or stored,  # Data 2.4.7: default to stored
                     record.verb_id,
                     record.actor_ifi,
                     record.object_ifi,
@@ -257,7 +271,7 @@ class StatementRepository:
                     batch.version,
                     record.content_hash,
                     record.attachments,
-                    orjson.dumps(stmt).decode(),
+                    stored_json(record),
                 )
             )
             agent_rows.extend((seq, ifi) for ifi in record.related_agents)
@@ -284,9 +298,3 @@ class StatementRepository:
                 [(sha, ctype, len(data), data) for sha, (ctype, data) in blobs.items()],
             )
         return outcomes
-
-
-def _timestamp_key(value: str) -> str:
-    """The sortable UTC form of a statement's timestamp (stored as given in the JSON)."""
-    instant = parse_timestamp(value)
-    return format_timestamp(instant) if instant else value

@@ -3,6 +3,15 @@
 Concurrent requests each wait for their batch's commit (so a 200 still means durable),
 but they share the fsync, which is what lets SQLite take tens of thousands of
 statements per second with ``synchronous=FULL``.
+
+On SQLite the WAL checkpoint (copying committed pages into the database file and
+fsync'ing it) is moved off the commit path: a checkpointer thread runs a PASSIVE
+checkpoint on its own connection every ``CHECKPOINT_SECONDS``, and the writer's own
+automatic checkpoint only fires past ``repository.WAL_BOUND_PAGES`` (under sustained
+writes the background checkpoint never reaches the newest commit, so only the writer's
+can let the WAL be reset and keep it bounded). A checkpoint never changes what a commit made
+durable (the WAL already holds it), so the 200 still follows the commit's fsync; measured
+here, checkpoints inside COMMIT were ~40 % of the writer's time at 800 statements a group.
 """
 
 from __future__ import annotations
@@ -18,7 +27,37 @@ from lifelong.records.repository import Batch, BatchOutcome, StatementRepository
 
 log = logging.getLogger("lifelong.records.writer")
 MAX_GROUP_STATEMENTS = 5_000
+CHECKPOINT_SECONDS = 1.0
 _STOP = object()
+
+
+class Checkpointer:
+    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` on its own connection, off the commit path."""
+
+    def __init__(self, repository: StatementRepository, interval: float) -> None:
+        """Start the checkpointer thread."""
+        self.repository = repository
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lrs-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        """Checkpoint every interval until stopped (errors are logged, never fatal)."""
+        while not self._stop.wait(self.interval):
+            try:
+                self.repository.checkpoint()
+            except Exception:
+                log.exception("WAL checkpoint failed; retrying next interval")
+
+    def close(self) -> None:
+        """Stop the thread and checkpoint once more."""
+        self._stop.set()
+        self._thread.join(timeout=30)
+        try:
+            self.repository.checkpoint()
+        except Exception:
+            log.exception("final WAL checkpoint failed")
 
 
 class StatementWriter:
@@ -30,6 +69,9 @@ class StatementWriter:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="lrs-writer", daemon=True)
         self._thread.start()
+        self._checkpointer = (
+            None if repository.postgres else Checkpointer(repository, CHECKPOINT_SECONDS)
+        )
 
     def submit(self, batch: Batch) -> Future[BatchOutcome]:
         """Queue a batch; the future resolves once it is committed (or refused)."""
@@ -45,6 +87,8 @@ class StatementWriter:
         """Finish queued work and stop the thread."""
         self._queue.put(_STOP)
         self._thread.join(timeout=30)
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.repository.close()
 
     def _run(self) -> None:

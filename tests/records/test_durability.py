@@ -63,6 +63,37 @@ def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise AssertionError("server did not start")
 
 
+def _stored_ids(settings: Settings) -> list[str]:
+    """Every statement id in the store (read while the server runs: WAL readers are safe)."""
+    store = open_store(settings)
+    try:
+        with store.connect() as connection:
+            return [
+                row[0]
+                for row in connection.exec_driver_sql("SELECT statement_id FROM lrs_statements")
+            ]
+    finally:
+        store.dispose()
+
+
+def _lake_ids(settings: Settings, at_least: int) -> list[str]:
+    """The lakehouse's statement ids once the exporter has caught up with the store."""
+    path = table_path(settings)
+    deadline = time.time() + 60
+    ids: list[str] = []
+    while time.time() < deadline:
+        if (path / "_delta_log").exists():
+            ids = (
+                DeltaTable(str(path))
+                .to_pyarrow_table(columns=["statement_id"])["statement_id"]
+                .to_pylist()
+            )
+            if len(ids) >= at_least:
+                return ids
+        time.sleep(0.5)
+    raise AssertionError(f"the lakehouse holds {len(ids)} statements, the store {at_least}")
+
+
 @pytest.mark.slow
 def test_kill_9_during_ingest(tmp_path: Path) -> None:
     """Every 200 survives kill -9; nothing is stored or exported twice."""
@@ -79,11 +110,13 @@ def test_kill_9_during_ingest(tmp_path: Path) -> None:
     port = _free_port()
     server = _serve(data_dir, port)
     acknowledged: set[str] = set()
+    in_flight_at_kill = 0  # requests cut off by the kill: proof it hit mid-ingest
     sent: list[list[dict[str, object]]] = []
     stop = threading.Event()
     lock = threading.Lock()
 
     def load() -> None:
+        nonlocal in_flight_at_kill
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as http:
             while not stop.is_set():
                 batch = [{**statement(), "id": str(uuid.uuid4())} for _ in range(50)]
@@ -92,6 +125,8 @@ def test_kill_9_during_ingest(tmp_path: Path) -> None:
                 try:
                     response = http.post("/xapi/statements", json=batch, timeout=10)
                 except httpx.HTTPError:
+                    with lock:
+                        in_flight_at_kill += 1
                     continue
                 if response.status_code == 200:
                     with lock:
@@ -108,9 +143,17 @@ def test_kill_9_during_ingest(tmp_path: Path) -> None:
     for worker in workers:
         worker.join()
     assert len(acknowledged) > 100, "the load did not get going before the kill"
+    assert in_flight_at_kill > 0, "no request was in flight when the server was killed"
 
     server = _serve(data_dir, port)
     try:
+        # Before anything is retried: every 200 survived, nothing is stored twice.
+        before = _stored_ids(settings)
+        assert len(before) == len(set(before))
+        assert acknowledged <= set(before), "a statement acknowledged with 200 was lost"
+        lake_before = _lake_ids(settings, len(before))
+        assert len(lake_before) == len(set(lake_before)) == len(before)
+        assert set(lake_before) == set(before)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as http:
             # Clients retry what was not acknowledged: nothing may be stored twice.
             for batch in sent:
@@ -120,28 +163,16 @@ def test_kill_9_during_ingest(tmp_path: Path) -> None:
                 assert got.status_code == 200
         expected = {s["id"] for batch in sent for s in batch}
         assert acknowledged <= expected
-        store = open_store(settings)
-        try:
-            with store.connect() as connection:
-                ids = [
-                    row[0]
-                    for row in connection.exec_driver_sql("SELECT statement_id FROM lrs_statements")
-                ]
-        finally:
-            store.dispose()
+        ids = _stored_ids(settings)
         assert len(ids) == len(set(ids)) == len(expected)
         assert acknowledged <= set(ids)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            path = table_path(settings)
-            if (path / "_delta_log").exists():
-                lake = DeltaTable(str(path)).to_pyarrow_table(columns=["statement_id", "seq"])
-                if lake.num_rows >= len(ids):
-                    break
-            time.sleep(0.5)
-        lake_ids = lake.column("statement_id").to_pylist()
+        lake_ids = _lake_ids(settings, len(ids))
         assert len(lake_ids) == len(set(lake_ids)) == len(ids)
-        seqs = sorted(lake.column("seq").to_pylist())
+        seqs = sorted(
+            DeltaTable(str(table_path(settings)))
+            .to_pyarrow_table(columns=["seq"])["seq"]
+            .to_pylist()
+        )
         assert seqs == list(range(1, len(ids) + 1))
     finally:
         server.send_signal(signal.SIGTERM)
