@@ -58,6 +58,8 @@ def build(
         "description": (resource.description if resource else "") or certificate.title,
         "criteria": {
             "narrative": "Completed the resource under Lifelong's completion rule for its type."
+            if certificate.resource_id
+            else "Completed every resource of the programme, each under its type's rule."
         },
     }
     credits = float(certificate.credits or 0)

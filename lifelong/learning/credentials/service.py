@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,13 @@ from lifelong.db.base import utcnow
 from lifelong.errors import Forbidden, NotFound
 from lifelong.learning.credentials import openbadges, signing
 from lifelong.learning.journey.models import CertificateCredential
-from lifelong.learning.models import Certificate, Enrolment
+from lifelong.learning.models import (
+    Certificate,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    ProgrammeItem,
+)
 from lifelong.learning.xapi import iso_timestamp
 
 STAFF_ROLES = ("branch_admin", "hq_admin")
@@ -37,6 +44,50 @@ def issue(session: Session, settings: Settings, user: User, enrolment: Enrolment
         branch_id=enrolment.branch_id,
         title=enrolment.resource.title,
         credits=enrolment.resource.credits,
+        issued_at=utcnow(),
+    )
+    session.add(certificate)
+    session.flush()
+    credential_for(session, settings, certificate)
+    return certificate
+
+
+def programmes_completed(session: Session, user: User, resource_id: int) -> list[Programme]:
+    """Programmes holding ``resource_id`` whose every resource ``user`` has completed."""
+    done = set(
+        session.scalars(
+            select(Enrolment.resource_id).where(
+                Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.completed
+            )
+        )
+    )
+    holding = session.scalars(
+        select(Programme)
+        .join(ProgrammeItem, ProgrammeItem.programme_id == Programme.id)
+        .where(ProgrammeItem.resource_id == resource_id)
+    ).unique()
+    return [p for p in holding if p.items and all(i.resource_id in done for i in p.items)]
+
+
+def issue_programme(
+    session: Session, settings: Settings, user: User, programme: Programme
+) -> Certificate | None:
+    """The programme's credential, issued the first time its last resource is completed;
+    None when the learner already holds it."""
+    existing = session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user.id, Certificate.programme_id == programme.id
+        )
+    )
+    if existing is not None:
+        return None
+    certificate = Certificate(
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        programme_id=programme.id,
+        branch_id=user.branch_id,
+        title=programme.credential or programme.title,
+        credits=sum((item.resource.credits or 0 for item in programme.items), start=Decimal(0)),
         issued_at=utcnow(),
     )
     session.add(certificate)

@@ -334,22 +334,42 @@ def _complete(session: Session, settings: Settings, user: User, enrolment: Enrol
         at=now,
     )
     certificate = certificates.issue(session, settings, user, enrolment)
+    _earned(session, settings, user, enrolment, certificate, parent=None, at=now)
+    for programme in certificates.programmes_completed(session, user, resource.id):
+        credential = certificates.issue_programme(session, settings, user, programme)
+        if credential is not None:
+            parent = f"{settings.iri_base}/programmes/{programme.id}"
+            _earned(session, settings, user, enrolment, credential, parent=parent, at=now)
+
+
+def _earned(
+    session: Session,
+    settings: Settings,
+    user: User,
+    enrolment: Enrolment,
+    certificate: Certificate,
+    *,
+    parent: str | None,
+    at: datetime,
+) -> None:
+    """The ``earned`` statement of a certificate (of the resource, or of a programme)."""
     earned = emit(
         session,
         settings,
         verb="earned",
         user=user,
-        resource=resource,
+        resource=enrolment.resource,
         registration=enrolment.registration,
-        at=now,
+        at=at,
     )
     # What was earned is the certificate (cmi5 "block"-typed activity named by its public
-    # verification URL); the resource it was earned in is the parent context activity.
+    # verification URL); what it was earned in (the resource, or the programme) is the
+    # parent context activity.
     statement = dict(earned.statement)
     statement["context"] = {
         **statement["context"],
         "contextActivities": {
-            "parent": [{"objectType": "Activity", "id": statement["object"]["id"]}]
+            "parent": [{"objectType": "Activity", "id": parent or statement["object"]["id"]}]
         },
     }
     statement["object"] = {
@@ -357,7 +377,9 @@ def _complete(session: Session, settings: Settings, user: User, enrolment: Enrol
         "id": openbadges.verify_url(settings, certificate.id),
         "definition": {
             "type": ACTIVITY_TYPES["certificate"],
-            "name": statement["object"]["definition"]["name"],
+            "name": {"zh-CN": certificate.title}
+            if parent
+            else statement["object"]["definition"]["name"],
         },
     }
     earned.statement = statement

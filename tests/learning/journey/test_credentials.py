@@ -116,3 +116,54 @@ def test_the_issuer_profile_names_the_signing_key(client: TestClient, db: Sessio
     assert profile["id"] == credential["issuer"]["id"]
     assert profile["verificationMethod"][0]["id"] == credential["proof"]["verificationMethod"]
     assert "did:key:z6Mk" in client.get("/issuer").text
+
+
+def test_finishing_every_resource_of_a_programme_earns_its_credential_once(
+    client: TestClient, db: Session
+) -> None:
+    from sqlalchemy import select
+
+    from lifelong.learning.journey.models import OutboxEntry
+    from lifelong.learning.models import Programme, ProgrammeItem, ResourceLevel
+
+    made = world(db)
+    programme = Programme(
+        code="P-EDU",
+        title="终身教育专业",
+        credential="终身教育专科证书",
+        level=ResourceLevel.associate,
+    )
+    programme.items = [
+        ProgrammeItem(resource_id=made["document"].id, position=1),
+        ProgrammeItem(resource_id=made["course"].id, position=2),
+    ]
+    db.add(programme)
+    db.commit()
+    auth = token_for(client, "learner1")
+    doc, course = made["document"].id, made["course"].id
+    for rid in (doc, course):
+        client.post("/api/v1/enrolments", json={"resource_id": rid}, headers=auth)
+    client.post(f"/api/v1/enrolments/{doc}/progress", json={"read_fraction": 1}, headers=auth)
+    titles = [c["title"] for c in client.get("/api/v1/certificates", headers=auth).json()]
+    assert titles == ["Lifelong learning reader"]  # half the programme: no credential yet
+    for unit in (0, 1):
+        client.post(f"/api/v1/enrolments/{course}/progress", json={"unit": unit}, headers=auth)
+    certificates = client.get("/api/v1/certificates", headers=auth).json()
+    by_title = {c["title"]: c for c in certificates}
+    assert set(by_title) == {"Lifelong learning reader", "课程", "终身教育专科证书"}
+    credential_id = by_title["终身教育专科证书"]["id"]
+    verdict = client.get(f"/api/v1/certificates/{credential_id}/verify").json()
+    assert verdict["status"] == "valid"
+    badge = client.get(f"/api/v1/certificates/{credential_id}/credential").json()
+    assert badge["credentialSubject"]["achievement"]["id"].endswith(f"/programmes/{programme.id}")
+    assert badge["credentialSubject"]["creditsEarned"] == 4.0
+    assert client.get(f"/certificates/{credential_id}", headers=auth).status_code == 200
+    assert client.get(f"/verify/{credential_id}").status_code == 200
+    earned = [
+        e.statement
+        for e in db.scalars(select(OutboxEntry))
+        if e.statement["verb"]["id"].endswith("/earned")
+    ]
+    parents = [s["context"]["contextActivities"]["parent"][0]["id"] for s in earned]
+    assert len(earned) == 3
+    assert parents[-1].endswith(f"/programmes/{programme.id}")
