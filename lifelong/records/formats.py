@@ -140,4 +140,11 @@ def parse_timestamp(value: object, *, require_offset: bool = False) -> datetime 
 
 def format_timestamp(instant: datetime) -> str:
     """The canonical text of an instant: UTC, microseconds, ``Z`` (sorts as it reads)."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    # Same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ"), at a fifth of its cost (it runs
+    # once or twice per stored statement).
+    return (
+        f"{instant.year:04d}-{instant.month:02d}-{instant.day:02d}T{instant.hour:02d}:"
+        f"{instant.minute:02d}:{instant.second:02d}.{instant.microsecond:06d}Z"
+    )

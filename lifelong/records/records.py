@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,8 +138,16 @@ def build_record(
     )
 
 
+# A validated UTC timestamp with a "Z" (what the platform and most clients send): its key
+# is the same text with the fraction padded to microseconds, no datetime needed.
+_UTC_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d{1,6}))?Z")
+
+
 def timestamp_key(value: str) -> str:
     """The sortable UTC form of a statement's timestamp (stored as given in the JSON)."""
+    match = _UTC_Z.fullmatch(value)
+    if match is not None:
+        return f"{value[:19]}.{(match.group(1) or '').ljust(6, '0')}Z"
     instant = parse_timestamp(value)
     return format_timestamp(instant) if instant else value
 

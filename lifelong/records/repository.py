@@ -22,7 +22,7 @@ from lifelong.records.validation import VOIDED
 
 WRITE_LOCK_ID = 74_221_903  # pg_advisory_xact_lock key of the statement writer
 CHUNK = 500
-WAL_BOUND_PAGES = 10_000  # ~40 MB of 4 KiB pages (SQLite's own default is 1 000)
+WAL_BOUND_PAGES = 2_500  # ~40 MB of 16 KiB pages (store.PAGE_SIZE; SQLite default 1 000)
 
 INSERT_STATEMENT = (
     "INSERT INTO lrs_statements (seq, statement_id, stored, timestamp, verb_id, actor_ifi, "
