@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
+from lifelong.accounts.models import User
 from lifelong.config import Settings
 from lifelong.foundation.lake import connect, table_path
 from lifelong.foundation.lake.delta import latest_version
@@ -104,9 +105,12 @@ def test_dimensions_follow_the_operational_tables(
     assert transform(settings).ok
     learner = university.learners[0]
     with engine.begin() as connection:
-        connection.exec_driver_sql(
-            "UPDATE users SET branch_id = ?, updated_at = ? WHERE id = ?",
-            (university.branches["SH"], "2030-01-01 00:00:00.000000", learner),
+        connection.execute(
+            update(User)
+            .where(User.id == learner)
+            .values(
+                branch_id=university.branches["SH"], updated_at=datetime(2030, 1, 1, tzinfo=UTC)
+            )
         )
     snapshot_all(settings, engine)
     report = transform(settings)

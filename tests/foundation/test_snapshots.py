@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from datetime import UTC, datetime
 
+from sqlalchemy import Engine, update
+
+from lifelong.accounts.models import Branch
 from lifelong.config import Settings
 from lifelong.foundation.lake import table_path
 from lifelong.foundation.lake.delta import latest_version, read
 from lifelong.foundation.snapshots import TABLES, snapshot_all
+from lifelong.learning.models import Enrolment
 from tests.foundation.university import University
 
 
@@ -32,12 +36,12 @@ def test_an_idle_platform_adds_no_versions_and_changes_are_upserted(
     assert {o.mode for o in outcomes} == {"unchanged"}
     assert latest_version(path) == before
     with engine.begin() as connection:
-        connection.exec_driver_sql(
-            "UPDATE branches SET name_en = 'Beijing Open University', updated_at = ? "
-            "WHERE code = 'BJ'",
-            ("2030-01-01 00:00:00.000000",),
+        connection.execute(
+            update(Branch)
+            .where(Branch.code == "BJ")
+            .values(name_en="Beijing Open University", updated_at=datetime(2030, 1, 1, tzinfo=UTC))
         )
-        connection.exec_driver_sql("UPDATE enrolments SET progress = 0.5")
+        connection.execute(update(Enrolment).values(progress=0.5))
     modes = {o.table: (o.mode, o.rows) for o in snapshot_all(settings, engine)}
     assert modes["branches"] == ("incremental", 1)
     assert modes["enrolments"] == ("full", 6)

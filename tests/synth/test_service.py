@@ -74,8 +74,8 @@ def test_data_from_elsewhere_is_not_overwritten_without_force(settings: Settings
         connection.execute(
             text(
                 "INSERT INTO users (username, display_name, password_hash, role, branch_id,"
-                " is_active, created_at, updated_at) VALUES ('someone', 's', 'x', 'learner', 1, 1,"
-                " '2026-01-01', '2026-01-01')"
+                " is_active, created_at, updated_at) VALUES ('someone', 's', 'x', 'learner', 1,"
+                " true, '2026-01-01', '2026-01-01')"
             )
         )
     engine.dispose()

@@ -8,11 +8,10 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from lifelong.config import Settings
@@ -27,8 +26,10 @@ from tests.learning.journey.factories import user_named, world
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[LrsStore]:
-    """A real statement store on SQLite that gives up on a lock after 0.2 s."""
+    """A real statement store on SQLite that gives up on a lock after 0.2 s (SQLite even on
+    a PostgreSQL run: the outage is made by locking the store's file)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.lrs.database_url = f"sqlite:///{(settings.data_dir / 'lrs.db').resolve()}"
     engine = create_engine(
         settings.resolved_lrs_database_url,
         connect_args={"check_same_thread": False, "timeout": 0.2},
@@ -48,12 +49,16 @@ def _drain(*args: object) -> DrainReport:
 
 
 def _stored(settings: Settings, statement_id: str) -> list[tuple[str, str]]:
-    path = Path(settings.resolved_lrs_database_url.removeprefix("sqlite:///"))
-    with sqlite3.connect(path) as connection:
-        return connection.execute(
-            "SELECT statement_id, client FROM lrs_statements WHERE statement_id = ?",
-            (statement_id,),
-        ).fetchall()
+    engine = create_engine(settings.resolved_lrs_database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT statement_id, client FROM lrs_statements WHERE statement_id = :id"),
+                {"id": statement_id},
+            ).all()
+    finally:
+        engine.dispose()
+    return [(row[0], row[1]) for row in rows]
 
 
 def test_an_action_while_the_store_fails_is_delivered_once_it_recovers(
