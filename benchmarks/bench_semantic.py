@@ -110,6 +110,16 @@ def build(connection: duckdb.DuckDBPyConnection, learners: int) -> dict[str, int
                     + hash(l.learner_id, k) % 75 AS INTEGER) AS DATE) AS day
         FROM marts.dim_learner l, range(30) r(k)
       );
+    CREATE TABLE marts.fct_learner_week AS
+      SELECT CAST(date_trunc('week', day) AS DATE) AS week, learner_id, branch_code,
+             count(*) AS active_days, sum(statements) AS statements,
+             sum(learning_seconds) AS learning_seconds
+      FROM marts.fct_learner_day GROUP BY ALL;
+    CREATE TABLE marts.fct_learner_month AS
+      SELECT CAST(date_trunc('month', day) AS DATE) AS month, learner_id, branch_code,
+             count(*) AS active_days, sum(statements) AS statements,
+             sum(learning_seconds) AS learning_seconds
+      FROM marts.fct_learner_day GROUP BY ALL;
     CREATE TABLE marts.fct_resource_day AS
       SELECT day, resource_id, branch_code, count(*) AS views, count(*) AS learners,
              sum(learning_seconds) AS learning_seconds, CAST(0 AS BIGINT) AS completions
@@ -166,8 +176,8 @@ def build(connection: duckdb.DuckDBPyConnection, learners: int) -> dict[str, int
       LEFT JOIN rv USING (day, branch_code) LEFT JOIN ce USING (day, branch_code);
     """
     connection.execute(sql)
-    tables = ["dim_learner", "fct_learner_day", "fct_resource_day", "fct_enrolment",
-              "fct_certificate", "agg_branch_day"]  # fmt: skip
+    tables = ["dim_learner", "fct_learner_day", "fct_learner_week", "fct_learner_month",
+              "fct_resource_day", "fct_enrolment", "fct_certificate", "agg_branch_day"]  # fmt: skip
     return {
         t: int(connection.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0])  # type: ignore[index]
         for t in tables
