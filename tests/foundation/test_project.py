@@ -30,7 +30,14 @@ C5 = {
     "agg_branch_day": "day branch_code active_learners new_registrations enrolments completions "
     "learning_seconds resource_views certificates_issued credits_earned",
 }
-C5_TYPES = {"day": "DATE", "week": "DATE", "month": "DATE", "learning_seconds": "BIGINT", "credits": "DOUBLE", "year": "INTEGER"}
+C5_TYPES = {
+    "day": "DATE",
+    "week": "DATE",
+    "month": "DATE",
+    "learning_seconds": "BIGINT",
+    "credits": "DOUBLE",
+    "year": "INTEGER",
+}
 
 
 def test_marts_have_the_contract_columns_and_types(
