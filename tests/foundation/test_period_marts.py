@@ -101,3 +101,15 @@ def test_period_marts_equal_the_days_after_incremental_runs_and_a_full_refresh(
 
     assert transform(settings, full_refresh=True).ok
     assert _period_tables(settings) == incremental
+
+
+def test_duckdb_threads_setting_reaches_the_lake_connection(settings: Settings) -> None:
+    """LIFELONG_FOUNDATION__DUCKDB_THREADS=1 is what every query on the marts runs with."""
+    one = settings.model_copy(
+        update={"foundation": settings.foundation.model_copy(update={"duckdb_threads": 1})}
+    )
+    connection = connect(one)
+    try:
+        assert connection.execute("SELECT current_setting('threads')").fetchone() == (1,)
+    finally:
+        connection.close()
