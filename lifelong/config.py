@@ -113,6 +113,13 @@ class FoundationSettings(BaseModel):
         description="How often the scheduled run re-reads the operational tables (C3); "
         "statements are picked up on every run.",
     )
+    duckdb_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Threads of the process's DuckDB database that serves the marts (C5); "
+        "default: DuckDB's own (one per core). 1 suits a small, busy machine, where "
+        "splitting a sub-second query across threads only adds waiting.",
+    )
 
 
 class SemanticSettings(BaseModel):

@@ -21,6 +21,8 @@ C5 = {
     "dim_learner": "learner_id branch_code registered_on age_band gender occupation education "
     "province",
     "fct_learner_day": "day learner_id branch_code statements learning_seconds resources",
+    "fct_learner_week": "week learner_id branch_code active_days statements learning_seconds",
+    "fct_learner_month": "month learner_id branch_code active_days statements learning_seconds",
     "fct_resource_day": "day resource_id branch_code views learners learning_seconds completions",
     "fct_enrolment": "registration learner_id resource_id branch_code enrolled_on completed_on "
     "withdrawn_on status credits_earned",
@@ -28,7 +30,14 @@ C5 = {
     "agg_branch_day": "day branch_code active_learners new_registrations enrolments completions "
     "learning_seconds resource_views certificates_issued credits_earned",
 }
-C5_TYPES = {"day": "DATE", "learning_seconds": "BIGINT", "credits": "DOUBLE", "year": "INTEGER"}
+C5_TYPES = {
+    "day": "DATE",
+    "week": "DATE",
+    "month": "DATE",
+    "learning_seconds": "BIGINT",
+    "credits": "DOUBLE",
+    "year": "INTEGER",
+}
 
 
 def test_marts_have_the_contract_columns_and_types(

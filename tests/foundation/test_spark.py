@@ -48,5 +48,5 @@ def test_every_model_gives_identical_rows_on_spark_and_duckdb(
         assert spark_table.schema.names == duck.schema.names, name
         assert _rows(spark_table, duck.schema.names) == _rows(duck, duck.schema.names), name
         compared += 1
-    assert compared == 22
+    assert compared == 24  # 22 models + fct_learner_week, fct_learner_month
     assert on_spark["marts.fct_learner_day"].num_rows == 6

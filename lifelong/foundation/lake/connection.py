@@ -43,6 +43,10 @@ class Lake:
         self.connection = duckdb.connect(":memory:")
         # Facts are UTC days (C5): casting a TIMESTAMPTZ to DATE follows the session zone.
         self.connection.execute("SET TimeZone = 'UTC'")
+        threads = settings.foundation.duckdb_threads
+        if threads is not None:
+            # Database-wide in DuckDB (every cursor, the transform's too).
+            self.connection.execute(f"SET threads = {int(threads)}")
         for layer in LAYERS:
             self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {layer}")
         self.versions: dict[tuple[str, str], int] = {}

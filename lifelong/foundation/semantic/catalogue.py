@@ -55,6 +55,12 @@ C5_COLUMNS: dict[str, frozenset[str]] = {
     "fct_learner_day": frozenset(
         ["day", "learner_id", "branch_code", "statements", "learning_seconds", "resources"]
     ),
+    "fct_learner_week": frozenset(
+        ["week", "learner_id", "branch_code", "active_days", "statements", "learning_seconds"]
+    ),
+    "fct_learner_month": frozenset(
+        ["month", "learner_id", "branch_code", "active_days", "statements", "learning_seconds"]
+    ),
     "fct_resource_day": frozenset(
         [
             "day",
@@ -182,6 +188,10 @@ class Source(Strict):
     time_column: str
     aggregation: Literal["sum", "count", "count_distinct"]
     column: str | None = None
+    # A mart pre-aggregated to one time grain (fct_learner_month: one row per learner and
+    # month) answers only at that grain and over whole periods: a distinct count over a
+    # month cannot be split into days or summed into quarters. None: rows are days.
+    grain: str | None = None
 
     @model_validator(mode="after")
     def _column_when_needed(self) -> Source:
@@ -218,6 +228,10 @@ class Metric(Strict):
                 raise ValueError(f"a {self.behaviour} metric needs at least one source")
             if self.numerator or self.denominator:
                 raise ValueError("only ratio metrics have numerator/denominator")
+        if self.sources and self.sources[-1].grain is not None:
+            raise ValueError("a metric's last source is by day (the fallback for any grain)")
+        if self.behaviour == "cumulative" and any(s.grain for s in self.sources):
+            raise ValueError("a cumulative metric is summed by day: its sources have no grain")
         if self.behaviour == "distinct" and any(
             s.aggregation != "count_distinct" for s in self.sources
         ):
@@ -266,6 +280,7 @@ class SemanticModel(Strict):
                 raise ValueError(f"dimension {dimension.id}: unknown entity {dimension.entity!r}")
             _column(owner.mart, dimension.column, f"dimension {dimension.id}")
         _acyclic("dimension", {d.id: d.parent for d in self.dimensions})
+        grains = {t.id for t in self.time_dimensions}
         metric_ids = {m.id: m for m in self.metrics}
         for metric in self.metrics:
             for source in metric.sources:
@@ -273,6 +288,8 @@ class SemanticModel(Strict):
                 if source.mart not in marts:
                     raise ValueError(f"{where}: source mart {source.mart!r} is not in marts")
                 _column(source.mart, source.time_column, where)
+                if source.grain is not None and source.grain not in grains:
+                    raise ValueError(f"{where}: source grain {source.grain!r} is not a time grain")
                 if source.column:
                     _column(source.mart, source.column, where)
             for part in (metric.numerator, metric.denominator):

@@ -100,7 +100,11 @@ def _part_select(catalogue: Catalogue, plan: Plan, part: Part) -> exp.Select:
     select = exp.select().from_(_mart_table(part.mart.id, FACT), copy=False)
     keys: list[exp.Expr] = []
     if plan.grain is not None:
-        if part.cumulative:
+        if part.grain is not None:
+            # The mart's rows are already periods of the requested grain (the planner
+            # checked): its time column is the period, no dim_date join needed.
+            keys.append(time.copy())
+        elif part.cumulative:
             # First per day of the time column (far fewer rows than the mart), then each
             # period takes every day up to its end: see _cumulative.
             keys.append(time.copy())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from lifelong.foundation.semantic import errors
 from lifelong.foundation.semantic.catalogue import (
@@ -30,6 +30,7 @@ class Part:
     time_column: str
     cumulative: bool
     metrics: tuple[tuple[Metric, Source], ...]
+    grain: str | None = None  # the mart's own time grain (rows are periods, not days)
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,14 @@ def plan(catalogue: Catalogue, request: MetricQuery, scope: Scope, start: date, 
             if member not in base:
                 base.append(member)
 
-    grouped: dict[tuple[str, str, bool], list[tuple[Metric, Source]]] = {}
+    grouped: dict[tuple[str, str, bool, str | None], list[tuple[Metric, Source]]] = {}
     for metric in base:
-        source = _source(catalogue, metric, needed)
-        key = (source.mart, source.time_column, metric.behaviour == "cumulative")
+        source = _source(catalogue, metric, needed, grain, start, end)
+        key = (source.mart, source.time_column, metric.behaviour == "cumulative", source.grain)
         grouped.setdefault(key, []).append((metric, source))
     parts = tuple(
-        Part(catalogue.marts[mart], time_column, cumulative, tuple(members))
-        for (mart, time_column, cumulative), members in grouped.items()
+        Part(catalogue.marts[mart], time_column, cumulative, tuple(members), source_grain)
+        for (mart, time_column, cumulative, source_grain), members in grouped.items()
     )
     by_metric = {metric.id: i for i, part in enumerate(parts) for metric, _ in part.metrics}
     return Plan(
@@ -170,10 +171,45 @@ def _is_date(value: str) -> bool:
     return True
 
 
-def _source(catalogue: Catalogue, metric: Metric, needed: list[Dimension]) -> Source:
-    """The first source (in the catalogue's order of preference) reaching every dimension."""
+def period_start(grain: str, day: date) -> date:
+    """The first day of the period of ``grain`` holding ``day`` (weeks start on Monday,
+    ISO 8601), as in marts.dim_date."""
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if grain == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def whole_periods(grain: str, start: date, end: date) -> bool:
+    """Whether ``start`` .. ``end`` (inclusive) is a run of whole periods of ``grain``."""
+    return period_start(grain, start) == start and period_start(
+        grain, end + timedelta(days=1)
+    ) == end + timedelta(days=1)
+
+
+def _source(
+    catalogue: Catalogue,
+    metric: Metric,
+    needed: list[Dimension],
+    grain: TimeDimension | None,
+    start: date,
+    end: date,
+) -> Source:
+    """The first source (in the catalogue's order of preference) reaching every dimension.
+
+    A source pre-aggregated to a time grain is skipped unless the request asks for exactly
+    that grain over whole periods: its distinct counts are exact only for those periods."""
     misses: list[list[Dimension]] = []
     for source in metric.sources:
+        if source.grain is not None and (
+            grain is None or grain.id != source.grain or not whole_periods(grain.id, start, end)
+        ):
+            continue
         mart = catalogue.marts[source.mart]
         missing = [d for d in needed if not reaches(catalogue, mart, d)]
         if not missing:

@@ -127,6 +127,21 @@ SELECT k.day, k.branch_code,
 FROM keys k
 """
 
+# One row per learner active in a week / month and branch, written independently of the
+# model files (GROUP BY here, the models' DATE_TRUNC per touched period there).
+PERIOD_MARTS = """
+CREATE TABLE marts.fct_learner_week AS
+SELECT d.week, f.learner_id, f.branch_code, count(*) AS active_days,
+  sum(f.statements) AS statements, sum(f.learning_seconds) AS learning_seconds
+FROM marts.fct_learner_day f JOIN marts.dim_date d ON d.day = f.day
+GROUP BY d.week, f.learner_id, f.branch_code;
+CREATE TABLE marts.fct_learner_month AS
+SELECT d.month, f.learner_id, f.branch_code, count(*) AS active_days,
+  sum(f.statements) AS statements, sum(f.learning_seconds) AS learning_seconds
+FROM marts.fct_learner_day f JOIN marts.dim_date d ON d.day = f.day
+GROUP BY d.month, f.learner_id, f.branch_code;
+"""
+
 
 def build_marts(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Create and fill the C5 marts in ``connection``; returns it."""
@@ -153,4 +168,5 @@ def build_marts(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnect
         "INSERT INTO marts.fct_certificate VALUES (?, ?, ?, ?, ?, ?)", CERTIFICATES
     )
     connection.execute(AGG_BRANCH_DAY)
+    connection.execute(PERIOD_MARTS)
     return connection

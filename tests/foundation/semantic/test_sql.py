@@ -57,11 +57,11 @@ def test_the_scope_predicate_is_on_every_mart_the_query_reads() -> None:
         and source.db == "marts"
         and source.name != "dim_date"
     ]
-    # dim_learner (cumulative), fct_learner_day (distinct), agg_branch_day (the rest)
+    # dim_learner (cumulative), fct_learner_month (distinct, whole months), agg_branch_day
     assert sorted(s.args["from_"].this.name for s in readers) == [
         "agg_branch_day",
         "dim_learner",
-        "fct_learner_day",
+        "fct_learner_month",
     ]
     for select in readers:
         scoped = [
