@@ -3,29 +3,19 @@ see the certificate, and verify it signed out as a stranger would."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
 from sqlalchemy.orm import Session
 
-from lifelong.app import create_app
 from lifelong.config import Settings
 from lifelong.learning.models import ResourceType
 from tests.factories import PASSWORD, make_branch, make_user
 from tests.learning.catalog.factories import make_provider, make_resource, make_subject
+from tests.live import free_port, served
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -46,21 +36,10 @@ def live_url(settings: Settings, db: Session) -> Iterator[str]:
         content={"body": body},
     )
     db.commit()
-    port = _free_port()
+    port = free_port()
     settings.public_url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(settings, port) as url:
+        yield url
 
 
 def test_search_enrol_read_certificate_and_verify_signed_out(

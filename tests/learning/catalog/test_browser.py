@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
 from sqlalchemy.orm import Session
 
-from lifelong.app import create_app
 from lifelong.config import Settings
 from tests.learning.catalog.factories import seed_catalogue
+from tests.live import served
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -30,20 +20,8 @@ def live_url(settings: Settings, db: Session) -> Iterator[str]:
     """The app served by uvicorn on a free port, with a small catalogue indexed at start-up."""
     seed_catalogue(db)
     db.commit()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(settings) as url:
+        yield url
 
 
 def test_search_in_chinese_and_english_shows_results_and_facets(
