@@ -11,11 +11,10 @@ and incremental runs give the same tables.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +31,7 @@ from lifelong.foundation.lake.paths import table_path
 from lifelong.foundation.project import Model, ModelError, Project, Source, default_project
 from lifelong.foundation.render import EPOCH, render, touched_partitions_query
 from lifelong.foundation.runlog import RunLog, now
+from lifelong.locks import try_lock
 
 CLOCK = "raw.xapi_statements"
 ARROW_TYPES = {
@@ -78,20 +78,9 @@ class RunReport:
 Progress = Callable[[str, ModelOutcome | None], None]
 
 
-@contextmanager
-def exclusive(settings: Settings) -> Iterator[bool]:
+def exclusive(settings: Settings) -> AbstractContextManager[bool]:
     """One transform at a time per lake (web scheduler and CLI); False when busy."""
-    settings.lake_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.lake_dir / ".transform.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return try_lock(settings.lake_dir / ".transform.lock")
 
 
 def empty_source(source: Source) -> pa.Table:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from lifelong.config import Settings
+from lifelong.locks import try_lock
 
 if TYPE_CHECKING:  # NumPy/SciPy load on first use, not while the web process starts
     from lifelong.personalize.artefacts import ModelHolder
@@ -29,21 +29,9 @@ def active() -> ModelHolder | None:
     return _active
 
 
-@contextlib.contextmanager
-def training_lock(settings: Settings) -> Iterator[bool]:
+def training_lock(settings: Settings) -> AbstractContextManager[bool]:
     """Yield True if this process may train now (no other process is training)."""
-    directory = settings.recommender_dir
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / ".training").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return try_lock(settings.recommender_dir / ".training")
 
 
 def train_once(settings: Settings) -> str | None:

@@ -9,10 +9,8 @@ statement. A file lock keeps two exporters (web process and CLI) from racing.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 from sqlalchemy import Engine
 
 from lifelong.config import Settings
+from lifelong.locks import try_lock
 from lifelong.records.formats import parse_timestamp
 from lifelong.records.repository import StatementRepository
 
@@ -66,20 +65,9 @@ def last_exported_seq(path: Path) -> int:
     return int(version or 0)
 
 
-@contextmanager
-def _exclusive(path: Path) -> Iterator[bool]:
+def _exclusive(path: Path) -> AbstractContextManager[bool]:
     """Hold the exporter's lock file; yields False when another exporter holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / ".xapi_statements.export.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return try_lock(path.parent / ".xapi_statements.export.lock")
 
 
 def _arrow(rows: list[tuple[Any, ...]]) -> pa.Table:
