@@ -161,7 +161,7 @@ def test_finishing_every_resource_of_a_programme_earns_its_credential_once(
     assert client.get(f"/verify/{credential_id}").status_code == 200
     earned = [
         e.statement
-        for e in db.scalars(select(OutboxEntry))
+        for e in db.scalars(select(OutboxEntry).order_by(OutboxEntry.id))
         if e.statement["verb"]["id"].endswith("/earned")
     ]
     parents = [s["context"]["contextActivities"]["parent"][0]["id"] for s in earned]
