@@ -3,6 +3,7 @@ see the certificate, and verify it signed out as a stranger would."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,9 @@ from tests.learning.catalog.factories import make_provider, make_resource, make_
 from tests.live import free_port, served
 
 pytestmark = pytest.mark.browser
+
+RESOURCE_PAGE = re.compile(r"^http://[^/]+/resources/\d+$")
+LEARN_PAGE = re.compile(r"^http://[^/]+/learn/\d+$")
 
 
 @pytest.fixture
@@ -54,15 +58,16 @@ def test_search_enrol_read_certificate_and_verify_signed_out(
         link = page.locator("article.result h2 a").first
         assert "Introduction to Lifelong Learning" in link.inner_text()
         link.click()
-        page.wait_for_url("**/resources/*")
+        page.wait_for_url(RESOURCE_PAGE)
         assert "<b>basics</b>" in page.locator(".description").inner_text()  # shown as text
         page.click("text=登录后选课")
         page.fill("input[name=username]", "reader")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url("**/resources/*")
-        page.click("#enrol")
-        page.wait_for_url("**/learn/*")
+        # The login page's own URL carries ?next=/resources/N, so match the path exactly.
+        page.wait_for_url(RESOURCE_PAGE, wait_until="load")
+        with page.expect_navigation(url=LEARN_PAGE, wait_until="load"):
+            page.click("#enrol")
         assert page.locator("#completed").is_hidden()
         for _ in range(40):  # read down the document to its end
             page.mouse.wheel(0, 600)
