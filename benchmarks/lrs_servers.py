@@ -51,9 +51,26 @@ class Server:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the server process has used so far (all its threads)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU the server has used so far: all threads, and its worker
+        processes (``--workers N``), which live as long as the server does."""
+        total = 0
+        for pid in [self.pid, *_children(self.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """The process ids ``pid`` started (Linux ``/proc``; empty elsewhere)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.exists():
+            found += [int(child) for child in children.read_text().split()]
+    return found
 
 
 def free_port() -> int:

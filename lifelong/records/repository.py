@@ -8,17 +8,24 @@ lakehouse export relies on (contract C1).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine
 
 from lifelong.records.formats import format_timestamp
 from lifelong.records.records import StatementRecord, stored_json
 from lifelong.records.validation import VOIDED
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: SQLite's busy handler serialises
+    fcntl = None  # type: ignore[assignment]
 
 WRITE_LOCK_ID = 74_221_903  # pg_advisory_xact_lock key of the statement writer
 CHUNK = 500
@@ -29,6 +36,23 @@ INSERT_STATEMENT = (
     "object_ifi, object_type, activity_id, registration, authority_ifi, voided, voids, client, "
     "branch_code, version, content_hash, attachments, statement) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATEMENT.index(")") + 1]
+# SQLite: a chunk of rows goes in as one JSON array, unpacked by json_each in one
+# statement step. executemany steps once a row and re-takes the GIL after each step, so
+# the writer thread queued behind request handling for every row (a GIL convoy); this
+# way the whole insert runs in SQLite's C code with the GIL released.
+INSERT_STATEMENT_JSON = (
+    f"INSERT INTO lrs_statements {_STATEMENT_COLUMNS} SELECT "
+    + ", ".join(f"value ->> {i}" for i in range(19))
+    + " FROM json_each(?)"
+)
+INSERT_AGENT_JSON = (
+    "INSERT INTO lrs_statement_agents (seq, ifi) SELECT value ->> 0, value ->> 1 FROM json_each(?)"
+)
+INSERT_ACTIVITY_JSON = (
+    "INSERT INTO lrs_statement_activities (seq, activity_id) "
+    "SELECT value ->> 0, value ->> 1 FROM json_each(?)"
 )
 INSERT_AGENT = "INSERT INTO lrs_statement_agents (seq, ifi) VALUES (?, ?)"
 INSERT_ACTIVITY = "INSERT INTO lrs_statement_activities (seq, activity_id) VALUES (?, ?)"
@@ -70,6 +94,17 @@ class StatementRepository:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
         self._writer: Any = None
+        self._lock_fd: int | None = None
+        database = engine.url.database
+        # Web workers are separate processes, each with its own writer thread: they take
+        # turns through an flock(2) on a file beside the store before BEGIN IMMEDIATE. The
+        # kernel hands the lock over the moment it is released, where SQLite's own busy
+        # handler would sleep and retry (up to 100 ms a try) and starve the other worker.
+        self._lock_path = (
+            f"{database}.write-lock"
+            if fcntl is not None and not self.postgres and database not in (None, "", ":memory:")
+            else None
+        )
 
     def sql(self, text: str) -> str:
         """Adapt ``?`` placeholders to the driver's paramstyle."""
@@ -121,6 +156,23 @@ class StatementRepository:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    @contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        """Exclusive across processes for one write (a no-op on PostgreSQL, :memory:)."""
+        if self._lock_path is None:
+            yield
+            return
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def fetch(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query and return all rows."""
@@ -164,6 +216,11 @@ class StatementRepository:
     # -- writing -------------------------------------------------------------------------
     def write(self, batches: Sequence[Batch]) -> list[BatchOutcome]:
         """Store the batches in one transaction (group commit); durable on return."""
+        with self._process_lock():
+            return self._write(batches)
+
+    def _write(self, batches: Sequence[Batch]) -> list[BatchOutcome]:
+        """The transaction of ``write``, under the process lock."""
         connection = self._writer_connection()
         cursor = connection.cursor()
         try:
@@ -278,11 +335,18 @@ class StatementRepository:
             activity_rows.extend((seq, activity) for activity in record.related_activities)
             if record.voids:
                 voids.append(record.voids)
-        cursor.executemany(self.sql(INSERT_STATEMENT), rows)
-        if agent_rows:
-            cursor.executemany(self.sql(INSERT_AGENT), agent_rows)
-        if activity_rows:
-            cursor.executemany(self.sql(INSERT_ACTIVITY), activity_rows)
+        if self.postgres:
+            cursor.executemany(self.sql(INSERT_STATEMENT), rows)
+            if agent_rows:
+                cursor.executemany(self.sql(INSERT_AGENT), agent_rows)
+            if activity_rows:
+                cursor.executemany(self.sql(INSERT_ACTIVITY), activity_rows)
+        else:
+            cursor.execute(INSERT_STATEMENT_JSON, (orjson.dumps(rows),))
+            if agent_rows:
+                cursor.execute(INSERT_AGENT_JSON, (orjson.dumps(agent_rows),))
+            if activity_rows:
+                cursor.execute(INSERT_ACTIVITY_JSON, (orjson.dumps(activity_rows),))
         if voids:
             # A voiding statement cannot itself be voided (Data 2.3.2).
             cursor.executemany(
