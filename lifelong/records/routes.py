@@ -5,19 +5,19 @@ Routes only parse HTTP and call the services; the rules are in validation/servic
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 
 from lifelong.errors import BadRequest, LifelongError
-from lifelong.records import multipart, output
+from lifelong.records import output
 from lifelong.records import query as statement_query
 from lifelong.records.auth import XapiVersion, require_scope
 from lifelong.records.credentials import XapiClient
 from lifelong.records.learners import learner_branch_resolver
 from lifelong.records.rejections import record_rejection
-from lifelong.records.service import LrsStore, store_statements
+from lifelong.records.service import LrsStore, store_body
 
 router = APIRouter(prefix="/xapi", tags=["xAPI"])
 
@@ -31,24 +31,13 @@ def _store(request: Request) -> LrsStore:
     return store
 
 
-async def _payload(request: Request) -> tuple[Any, dict[str, tuple[str, bytes]] | None]:
-    """The statements JSON and, for multipart/mixed, the attachments by hash."""
+async def _body(request: Request) -> bytes:
+    """The request body; 413 above the configured size."""
     body = await request.body()
     limit = request.app.state.settings.lrs.max_body_bytes
     if len(body) > limit:
         raise LifelongError(f"request body larger than this LRS accepts ({limit} bytes)", 413)
-    content_type = request.headers.get("content-type", "application/json")
-    if content_type.lower().startswith("multipart/mixed"):
-        return multipart.parse(body, content_type)
-    if not content_type.lower().startswith("application/json"):
-        raise BadRequest(
-            f"Content-Type {content_type!r} is not accepted: send application/json or "
-            "multipart/mixed (Communication 1.5)"
-        )
-    try:
-        return orjson.loads(body), None
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    return body
 
 
 async def _store_request(
@@ -56,9 +45,10 @@ async def _store_request(
 ) -> list[str]:
     """Store the request's statements, recording rejections for the operations page."""
     try:
-        payload, parts = await _payload(request)
-        outcome = await store_statements(
-            _store(request), payload, client, version, statement_id=statement_id, parts=parts
+        body = await _body(request)
+        content_type = request.headers.get("content-type", "application/json")
+        outcome = await store_body(
+            _store(request), body, content_type, client, version, statement_id=statement_id
         )
     except LifelongError as exc:
         if exc.status_code in (400, 409, 413):
