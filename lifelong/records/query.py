@@ -14,7 +14,7 @@ import orjson
 from lifelong.errors import BadRequest, Forbidden, NotFound
 from lifelong.records import formats as f
 from lifelong.records.credentials import XapiClient
-from lifelong.records.records import ifi_key
+from lifelong.records.records import ifi_key, index_key
 from lifelong.records.repository import StatementRepository
 from lifelong.records.validation import validator
 
@@ -141,12 +141,15 @@ def query(
                     f"belongs to branch {branch}"
                 )
         key = ifi_key(agent)
+        hashed = index_key(key)
         if _bool(params, "related_agents"):
+            # Each arm matches the key through its index, then the text (records.index_key).
             clauses.append(
-                "(actor_ifi = ? OR object_ifi = ? OR authority_ifi = ? OR seq IN "
+                "((actor_key = ? AND actor_ifi = ?) OR (object_key = ? AND object_ifi = ?) "
+                "OR (authority_key = ? AND authority_ifi = ?) OR seq IN "
                 "(SELECT seq FROM lrs_statement_agents WHERE ifi = ?))"
             )
-            args += [key, key, key, key]
+            args += [hashed, key, hashed, key, hashed, key, key]
         else:
             # The agent's seqs from the two covering indexes (actor, object), the verb
             # included when given: the page is then primary-key look-ups of that learner's
@@ -155,35 +158,44 @@ def query(
             verb = params.get("verb")
             if verb is not None and not f.is_iri(verb):
                 raise BadRequest("parameter verb must be an IRI (Communication 2.1.3)")
-            by_verb = " AND verb_id = ?" if verb is not None else ""
+            by_verb = " AND verb_key = ?" if verb is not None else ""
+            verb_hashed = index_key(verb)
             clauses.append(
-                f"seq IN (SELECT seq FROM lrs_statements WHERE actor_ifi = ?{by_verb} "
-                f"UNION ALL SELECT seq FROM lrs_statements WHERE object_ifi = ?{by_verb})"
+                f"seq IN (SELECT seq FROM lrs_statements WHERE actor_key = ?{by_verb} "
+                f"UNION ALL SELECT seq FROM lrs_statements WHERE object_key = ?{by_verb})"
             )
-            args += [key, verb, key, verb] if verb is not None else [key, key]
+            args += [hashed, verb_hashed, hashed, verb_hashed] if verb else [hashed, hashed]
+            # The keys found the rows; the texts decide (no collision can match).
+            clauses.append("(actor_ifi = ? OR object_ifi = ?)")
+            args += [key, key]
+            if verb is not None:
+                clauses.append("verb_id = ?")
+                args.append(verb)
             verb_done = verb is not None
     if "verb" in params and not verb_done:
         if not f.is_iri(params["verb"]):
             raise BadRequest("parameter verb must be an IRI (Communication 2.1.3)")
-        clauses.append("verb_id = ?")
-        args.append(params["verb"])
+        clauses.append("verb_key = ? AND verb_id = ?")
+        args += [index_key(params["verb"]), params["verb"]]
     if "activity" in params:
         if not f.is_iri(params["activity"]):
             raise BadRequest("parameter activity must be an IRI (Communication 2.1.3)")
+        activity = params["activity"]
         if _bool(params, "related_activities"):
             clauses.append(
-                "(activity_id = ? OR seq IN "
+                "((activity_key = ? AND activity_id = ?) OR seq IN "
                 "(SELECT seq FROM lrs_statement_activities WHERE activity_id = ?))"
             )
-            args += [params["activity"], params["activity"]]
+            args += [index_key(activity), activity, activity]
         else:
-            clauses.append("activity_id = ?")
-            args.append(params["activity"])
+            clauses.append("activity_key = ? AND activity_id = ?")
+            args += [index_key(activity), activity]
     if "registration" in params:
         if not f.is_uuid(params["registration"]):
             raise BadRequest("parameter registration must be a UUID (Communication 2.1.3)")
-        clauses.append("registration = ?")
-        args.append(params["registration"].lower())
+        registration = params["registration"].lower()
+        clauses.append("registration_key = ? AND registration = ?")
+        args += [index_key(registration), registration]
     for name, op in (("since", ">"), ("until", "<=")):
         if name in params:
             instant = f.parse_timestamp(params[name])

@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Engine
 
 from lifelong.records.formats import format_timestamp
-from lifelong.records.records import StatementRecord, stored_json
+from lifelong.records.records import StatementRecord, index_key, stored_json
 from lifelong.records.validation import VOIDED
 
 try:
@@ -34,8 +34,9 @@ WAL_BOUND_PAGES = 2_500  # ~40 MB of 16 KiB pages (store.PAGE_SIZE; SQLite defau
 INSERT_STATEMENT = (
     "INSERT INTO lrs_statements (seq, statement_id, stored, timestamp, verb_id, actor_ifi, "
     "object_ifi, object_type, activity_id, registration, authority_ifi, voided, voids, client, "
-    "branch_code, version, content_hash, attachments, statement) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "branch_code, version, content_hash, attachments, statement, actor_key, verb_key, "
+    "object_key, activity_key, registration_key, authority_key) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATEMENT.index(")") + 1]
 # SQLite: a chunk of rows goes in as one JSON array, unpacked by json_each in one
@@ -44,7 +45,7 @@ _STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATE
 # way the whole insert runs in SQLite's C code with the GIL released.
 INSERT_STATEMENT_JSON = (
     f"INSERT INTO lrs_statements {_STATEMENT_COLUMNS} SELECT "
-    + ", ".join(f"value ->> {i}" for i in range(19))
+    + ", ".join(f"value ->> {i}" for i in range(25))
     + " FROM json_each(?)"
 )
 INSERT_AGENT_JSON = (
@@ -303,7 +304,11 @@ class StatementRepository:
         agent_rows: list[tuple[int, str]] = []
         activity_rows: list[tuple[int, str]] = []
         voids: list[str] = []
+        authority_keys: dict[str, int | None] = {}
         for batch, record in accepted:
+            authority_key = authority_keys.get(batch.authority_ifi)
+            if authority_key is None:
+                authority_key = authority_keys[batch.authority_ifi] = index_key(batch.authority_ifi)
             seq += 1
             record.seq = seq
             record.stored = stored
@@ -329,6 +334,8 @@ class StatementRepository:
                     record.content_hash,
                     record.attachments,
                     stored_json(record),
+                    *record.keys,
+                    authority_key,
                 )
             )
             agent_rows.extend((seq, ifi) for ifi in record.related_agents)

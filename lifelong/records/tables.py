@@ -1,7 +1,8 @@
 """Tables of the statement store (its own metadata: by default it lives in ``lrs.db``).
 
 Every statement filter of xAPI 1.0.3 section 7.2.3 (2.0 section 4.1.6.1) has an index
-ending in ``seq``, so a filtered page is one index range scan in stored order. ``stored``
+ending in ``seq`` (on 64-bit keys of the IRIs and IFIs, ``records.index_key``), so a
+filtered page is one index range scan in stored order. ``stored``
 is non-decreasing in ``seq`` (one writer assigns both), so since/until become ``seq``
 bounds found by binary search on the primary key and need no index of their own.
 """
@@ -49,25 +50,32 @@ statements = Table(
     Column("content_hash", String(64), nullable=False),
     Column("attachments", Boolean, nullable=False, default=False),
     Column("statement", Text, nullable=False),
-    Index("ix_lrs_statements_actor", "actor_ifi", "verb_id", "seq"),
+    # 64-bit keys of the texts above (records.index_key): what the filter indexes hold.
+    Column("actor_key", BigInteger),
+    Column("verb_key", BigInteger),
+    Column("object_key", BigInteger),
+    Column("activity_key", BigInteger),
+    Column("registration_key", BigInteger),
+    Column("authority_key", BigInteger),
+    Index("ix_lrs_statements_actor", "actor_key", "verb_key", "seq"),
     Index(
         "ix_lrs_statements_object",
-        "object_ifi",
-        "verb_id",
+        "object_key",
+        "verb_key",
         "seq",
-        sqlite_where=text("object_ifi IS NOT NULL"),
-        postgresql_where=text("object_ifi IS NOT NULL"),
+        sqlite_where=text("object_key IS NOT NULL"),
+        postgresql_where=text("object_key IS NOT NULL"),
     ),
-    Index("ix_lrs_statements_verb", "verb_id", "seq"),
-    Index("ix_lrs_statements_activity", "activity_id", "seq"),
+    Index("ix_lrs_statements_verb", "verb_key", "seq"),
+    Index("ix_lrs_statements_activity", "activity_key", "seq"),
     Index(
         "ix_lrs_statements_registration",
-        "registration",
+        "registration_key",
         "seq",
-        sqlite_where=text("registration IS NOT NULL"),
-        postgresql_where=text("registration IS NOT NULL"),
+        sqlite_where=text("registration_key IS NOT NULL"),
+        postgresql_where=text("registration_key IS NOT NULL"),
     ),
-    Index("ix_lrs_statements_authority", "authority_ifi", "seq"),
+    Index("ix_lrs_statements_authority", "authority_key", "seq"),
     Index("ix_lrs_statements_branch", "branch_code", "seq"),
     Index(
         "ix_lrs_statements_voids",
