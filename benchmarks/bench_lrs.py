@@ -13,7 +13,8 @@
   scans its whole file per query, so it is measured over only what it ingested above.
 
 Run: ``python -m benchmarks.bench_lrs`` (``--quick`` for a smaller run;
-``--query-only 1000000`` for the bulk and query parts alone at that size).
+``--query-only 1000000`` for the bulk and query parts alone at that size;
+``--ingest-only [SECONDS]`` for the two servers' ingest alone, to ``results/lrs-ingest.json``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +202,37 @@ def bulk_and_query(data_dir: Path, fill: int, count: int) -> tuple[dict[str, Any
     return bulk, query
 
 
+def ingest_side_by_side(
+    work: Path, seconds: float, quick: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Ingest into Lifelong, then Ralph, with the same load; and Ralph's query figures."""
+    # -- ingest: Lifelong ------------------------------------------------------------
+    data_dir = work / "ingest"
+    settings = Settings(data_dir=data_dir, secret_key="bench")
+    auth = lifelong_credential(settings)
+    with lifelong_server(data_dir) as server:
+        ours = _load(server, "/xapi/statements", auth, seconds, work / "lifelong.json")
+    ours["durability"] = "SQLite WAL, synchronous=FULL, 200 only after the group's commit"
+    # -- ingest: Ralph ---------------------------------------------------------------
+    python = ensure_ralph()
+    with ralph_server(python, work / "ralph") as (ralph, ralph_auth):
+        peer = _load(ralph, "/xAPI/statements", ralph_auth, seconds, work / "ralph.json")
+        ralph_stored = peer["statements_acknowledged"]
+        ralph_queries = _queries(20 if quick else 50, ["2000-01-01T00:00:00Z"], seed=5)
+        peer_query = _time_queries(ralph.url, "/xAPI/statements", ralph_auth, ralph_queries, 2)
+    peer["version"] = ralph_version(python)
+    peer["durability"] = "fs backend: appends to a file, no fsync"
+    ingest = {
+        "lifelong": ours,
+        "ralph": peer,
+        "target_statements_per_second": INGEST_TARGET,
+        "ralph_expected_statements_per_second": RALPH_EXPECTED,
+        "meets_target": ours["statements_per_second"] >= INGEST_TARGET and ours["errors"] == 0,
+    }
+    peer_query["stored_statements"] = ralph_stored
+    return ingest, peer_query
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Measure ingest (both servers), bulk and query; return the figures."""
     seconds = 10.0 if quick else 30.0
@@ -214,36 +247,13 @@ def run(quick: bool = False) -> dict[str, Any]:
     }
     with tempfile.TemporaryDirectory(prefix="bench_lrs_") as tmp:
         work = Path(tmp)
-        # -- ingest: Lifelong ------------------------------------------------------------
-        data_dir = work / "ingest"
-        settings = Settings(data_dir=data_dir, secret_key="bench")
-        auth = lifelong_credential(settings)
-        with lifelong_server(data_dir) as server:
-            ours = _load(server, "/xapi/statements", auth, seconds, work / "lifelong.json")
-        ours["durability"] = "SQLite WAL, synchronous=FULL, 200 only after the group's commit"
-        # -- ingest: Ralph ---------------------------------------------------------------
-        python = ensure_ralph()
-        with ralph_server(python, work / "ralph") as (ralph, ralph_auth):
-            peer = _load(ralph, "/xAPI/statements", ralph_auth, seconds, work / "ralph.json")
-            ralph_stored = peer["statements_acknowledged"]
-            ralph_queries = _queries(20 if quick else 50, ["2000-01-01T00:00:00Z"], seed=5)
-            peer_query = _time_queries(ralph.url, "/xAPI/statements", ralph_auth, ralph_queries, 2)
-        peer["version"] = ralph_version(python)
-        peer["durability"] = "fs backend: appends to a file, no fsync"
-        result["ingest"] = {
-            "lifelong": ours,
-            "ralph": peer,
-            "target_statements_per_second": INGEST_TARGET,
-            "ralph_expected_statements_per_second": RALPH_EXPECTED,
-            "meets_target": ours["statements_per_second"] >= INGEST_TARGET and ours["errors"] == 0,
-        }
+        result["ingest"], ralph_query = ingest_side_by_side(work, seconds, quick)
         # -- bulk + query ----------------------------------------------------------------
         bulk, query = bulk_and_query(work / "query", fill, 300 if quick else 1000)
         result["bulk"] = bulk
         result["query"] = query
         query["ralph"] = {
-            **peer_query,
-            "stored_statements": ralph_stored,
+            **ralph_query,
             "note": "Ralph's fs backend reads its whole file per query: measured only "
             "over the statements it ingested above, not over the Lifelong store's size",
         }
@@ -258,8 +268,29 @@ def _query_only(fill: int) -> dict[str, Any]:
     return {"bulk": bulk, "query": query, "load_average_1m": round(os.getloadavg()[0], 1)}
 
 
+def _ingest_only(seconds: float) -> dict[str, Any]:
+    """The ingest comparison alone (``--ingest-only [SECONDS]``), written to
+    ``results/lrs-ingest.json``: the full run's 10 M-statement fill takes hours here."""
+    with tempfile.TemporaryDirectory(prefix="bench_lrs_") as tmp:
+        ingest, _ralph_query = ingest_side_by_side(Path(tmp), seconds, quick=False)
+    figures = {
+        "ingest": ingest,
+        "seconds_each": seconds,
+        "cores": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    out = ROOT / "benchmarks" / "results" / "lrs-ingest.json"
+    out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return figures
+
+
 if __name__ == "__main__":
-    if "--query-only" in sys.argv:
+    if "--ingest-only" in sys.argv:
+        position = sys.argv.index("--ingest-only") + 1
+        given = sys.argv[position] if position < len(sys.argv) else ""
+        figures = _ingest_only(float(given) if given.replace(".", "", 1).isdigit() else 30.0)
+    elif "--query-only" in sys.argv:
         size = int(sys.argv[sys.argv.index("--query-only") + 1])
         figures = _query_only(size)
     else:
