@@ -30,7 +30,8 @@ def about_document(iri_base: str) -> dict[str, Any]:
     }
 
 
-@router.api_route("/about", methods=["GET", "HEAD"])
+@router.get("/about")
+@router.head("/about", include_in_schema=False)  # GET without a body
 def about(request: Request, settings: AppSettings) -> Response:
     """GET /xapi/about (unauthenticated; any or no version header)."""
     response = json_response(request, about_document(settings.iri_base))

@@ -37,14 +37,16 @@ def reader(client: XapiClientDep) -> XapiClient:
 Reader = Annotated[XapiClient, Depends(reader)]
 
 
-@router.api_route("/activities", methods=["GET", "HEAD"])
+@router.get("/activities")
+@router.head("/activities", include_in_schema=False)  # GET without a body
 def get_activity(request: Request, session: DbSession, _client: Reader) -> Response:
     """The full Activity object for ``activityId`` (Part Three 2.5)."""
     activity_id = require_iri(request.query_params.get("activityId"), "activityId")
     return json_response(request, activities.full_activity(session, activity_id))
 
 
-@router.api_route("/agents", methods=["GET", "HEAD"])
+@router.get("/agents")
+@router.head("/agents", include_in_schema=False)  # GET without a body
 def get_person(request: Request, session: DbSession, _client: Reader) -> Response:
     """The Person object for ``agent`` (Part Three 2.4)."""
     agent = agents.parse_agent_parameter(request.query_params.get("agent"))

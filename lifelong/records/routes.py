@@ -81,9 +81,8 @@ async def put_statement(request: Request, client: Writer, version: XapiVersion) 
     return Response(status_code=204)
 
 
-@router.api_route(
-    "/statements", methods=["GET", "HEAD"], summary="Get statements (Communication 2.1.3)"
-)
+@router.get("/statements", summary="Get statements (Communication 2.1.3)")
+@router.head("/statements", include_in_schema=False)  # GET without a body
 def get_statements(request: Request, client: Reader) -> Response:
     """A statement by id, or a page of statements matching the filters."""
     store = _store(request)

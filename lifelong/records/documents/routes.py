@@ -110,7 +110,8 @@ def _delete(
 
 
 # State resource (1.0.3 Part Three section 2.3; 2.0 section 4.1.6.2).
-@router.api_route(PATHS[DocumentKind.state], methods=["GET", "HEAD"])
+@router.get(PATHS[DocumentKind.state])
+@router.head(PATHS[DocumentKind.state], include_in_schema=False)  # GET without a body
 def get_state(request: Request, session: DbSession, _client: StateClient) -> Response:
     """GET one State document, or the stateIds of an Activity + Agent [+ registration]."""
     return _get(request, session, DocumentKind.state)
@@ -139,7 +140,8 @@ def delete_state(request: Request, session: DbSession, _client: StateClient) -> 
 
 
 # Activity Profile resource (1.0.3 Part Three section 2.7; 2.0 section 4.1.6.4).
-@router.api_route(PATHS[DocumentKind.activity_profile], methods=["GET", "HEAD"])
+@router.get(PATHS[DocumentKind.activity_profile])
+@router.head(PATHS[DocumentKind.activity_profile], include_in_schema=False)  # GET without a body
 def get_activity_profile(request: Request, session: DbSession, _client: ProfileClient) -> Response:
     """GET one Activity Profile document, or the profileIds of an Activity."""
     return _get(request, session, DocumentKind.activity_profile)
@@ -170,7 +172,8 @@ def delete_activity_profile(
 
 
 # Agent Profile resource (1.0.3 Part Three section 2.6; 2.0 section 4.1.6.5).
-@router.api_route(PATHS[DocumentKind.agent_profile], methods=["GET", "HEAD"])
+@router.get(PATHS[DocumentKind.agent_profile])
+@router.head(PATHS[DocumentKind.agent_profile], include_in_schema=False)  # GET without a body
 def get_agent_profile(request: Request, session: DbSession, _client: ProfileClient) -> Response:
     """GET one Agent Profile document, or the profileIds of an Agent."""
     return _get(request, session, DocumentKind.agent_profile)
