@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from lifelong import __version__
 from lifelong.config import Settings, get_settings
 from lifelong.db.engine import engine_from_settings, make_session_factory
+from lifelong.gc_tuning import settle_garbage_collector
 from lifelong.learning.journey import runtime as journey_runtime
 from lifelong.personalize import runtime as recommend_runtime
 from lifelong.records import runtime as records_runtime
@@ -30,7 +30,6 @@ from lifelong.web.i18n import LOCALE_COOKIE, LOCALES, negotiate
 
 log = logging.getLogger("lifelong")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-GC_GEN0_THRESHOLD = 20_000  # allocations between young collections (CPython default 700)
 
 
 def secret_key(settings: Settings) -> str:
@@ -75,22 +74,6 @@ async def _stop(task: asyncio.Task[None] | None) -> None:
         await task
 
 
-def _settle_garbage_collector() -> None:
-    """Keep the cyclic collector off the start-up heap and out of the hot paths.
-
-    Everything built at start-up (modules, routes, templates, engines) lives as long as
-    the process, yet each full collection walked all of it again: measured on statement
-    ingest, orjson parsing a 100-statement body spent most of its time in collections.
-    Freezing moves that heap out of the collector's sight; a larger first-generation
-    threshold makes collections rarer while requests allocate many short-lived objects
-    (reference counting frees them; the collector is only for cycles).
-    """
-    gc.collect()
-    gc.freeze()
-    _gen0, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; engines are created in the lifespan, not at import."""
     settings = settings or get_settings()
@@ -109,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outbox = journey_runtime.start(app, settings)
         transforms = _start_transform(settings, engine, lrs.store.engine)
         recommender = recommend_runtime.start(app, settings)
-        _settle_garbage_collector()
+        settle_garbage_collector()
         try:
             yield
         finally:

@@ -164,7 +164,9 @@ def query(
                 f"seq IN (SELECT seq FROM lrs_statements WHERE actor_key = ?{by_verb} "
                 f"UNION ALL SELECT seq FROM lrs_statements WHERE object_key = ?{by_verb})"
             )
-            args += [hashed, verb_hashed, hashed, verb_hashed] if verb else [hashed, hashed]
+            args += (
+                [hashed, verb_hashed, hashed, verb_hashed] if verb is not None else [hashed, hashed]
+            )
             # The keys found the rows; the texts decide (no collision can match).
             clauses.append("(actor_ifi = ? OR object_ifi = ?)")
             args += [key, key]

@@ -10,10 +10,11 @@ runs with the GIL released. The rules are the same code either way.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sqlalchemy import Engine
 from lifelong import errors
 from lifelong.config import Settings
 from lifelong.errors import BadRequest, Conflict, LifelongError
+from lifelong.gc_tuning import settle_garbage_collector
 from lifelong.learning.xapi import extension
 from lifelong.records.credentials import XapiClient
 from lifelong.records.records import StatementRecord, build_record, ifi_key
@@ -64,7 +66,8 @@ class LrsStore:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.settings.lrs.prepare_processes,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_settle_worker,
+                    initializer=_start_preparing_process,
+                    initargs=(os.getpid(),),
                 )
             return self._pool
 
@@ -203,11 +206,21 @@ def prepare_payload(
     return build_batch(statements, client, version, branch_extension, parts)
 
 
-def _settle_worker() -> None:
-    """A preparing process: keep its imported modules out of the cyclic collector."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 10, 10)
+def _start_preparing_process(parent: int) -> None:
+    """A preparing process: settle its collector and end with its web process.
+
+    A web process that exits cleanly shuts the pool down; one that is killed (``kill -9``,
+    the OOM killer) cannot, and its preparing process would live on, orphaned. A daemon
+    thread checks once a second that the parent is still the one that started it.
+    """
+    settle_garbage_collector()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _prepare_in_worker(*args: Any) -> tuple[str, Any]:

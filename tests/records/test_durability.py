@@ -63,6 +63,14 @@ def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise AssertionError("server did not start")
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux ``/proc``)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
 def _stored_ids(settings: Settings) -> list[str]:
     """Every statement id in the store (read while the server runs: WAL readers are safe)."""
     store = open_store(settings)
@@ -136,8 +144,14 @@ def test_kill_9_during_ingest(tmp_path: Path) -> None:
     for worker in workers:
         worker.start()
     time.sleep(3)
+    children = _children(server.pid)
+    assert children, "large batches are prepared in a child process of the server"
     server.send_signal(signal.SIGKILL)
     server.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children), "orphaned child"
     time.sleep(0.5)
     stop.set()
     for worker in workers:

@@ -37,15 +37,20 @@ def issue(session: Session, settings: Settings, user: User, enrolment: Enrolment
     )
     if existing is not None:
         return existing
-    certificate = Certificate(
-        id=str(uuid.uuid4()),
+    return _issue_new(
+        session,
+        settings,
         user_id=user.id,
         resource_id=enrolment.resource_id,
         branch_id=enrolment.branch_id,
         title=enrolment.resource.title,
         credits=enrolment.resource.credits,
-        issued_at=utcnow(),
     )
+
+
+def _issue_new(session: Session, settings: Settings, **fields: Any) -> Certificate:
+    """A new certificate with ``fields``, stored and signed (its credential made)."""
+    certificate = Certificate(id=str(uuid.uuid4()), issued_at=utcnow(), **fields)
     session.add(certificate)
     session.flush()
     credential_for(session, settings, certificate)
@@ -81,19 +86,15 @@ def issue_programme(
     )
     if existing is not None:
         return None
-    certificate = Certificate(
-        id=str(uuid.uuid4()),
+    return _issue_new(
+        session,
+        settings,
         user_id=user.id,
         programme_id=programme.id,
         branch_id=user.branch_id,
         title=programme.credential or programme.title,
         credits=sum((item.resource.credits or 0 for item in programme.items), start=Decimal(0)),
-        issued_at=utcnow(),
     )
-    session.add(certificate)
-    session.flush()
-    credential_for(session, settings, certificate)
-    return certificate
 
 
 def credential_for(

@@ -61,32 +61,26 @@ def _fill_keys() -> None:
     op.execute(f"UPDATE lrs_statements SET {assignments}")
 
 
+def _replace_index(name: str, columns: list[str], where: str | None) -> None:
+    """Drop index ``name`` and create it again on ``columns`` (partial when ``where``)."""
+    op.drop_index(name, table_name="lrs_statements")
+    condition = sa.text(where) if where else None
+    op.create_index(
+        name, "lrs_statements", columns, sqlite_where=condition, postgresql_where=condition
+    )
+
+
 def upgrade() -> None:
     for key in KEYS:
         op.add_column("lrs_statements", sa.Column(key, sa.BigInteger(), nullable=True))
     _fill_keys()
     for name, (_old, new, where) in INDEXES.items():
-        op.drop_index(name, table_name="lrs_statements")
-        op.create_index(
-            name,
-            "lrs_statements",
-            new,
-            sqlite_where=sa.text(where) if where else None,
-            postgresql_where=sa.text(where) if where else None,
-        )
+        _replace_index(name, new, where)
 
 
 def downgrade() -> None:
     for name, (old, _new, _where) in INDEXES.items():
-        op.drop_index(name, table_name="lrs_statements")
-        where = OLD_PARTIAL.get(name)
-        op.create_index(
-            name,
-            "lrs_statements",
-            old,
-            sqlite_where=sa.text(where) if where else None,
-            postgresql_where=sa.text(where) if where else None,
-        )
+        _replace_index(name, old, OLD_PARTIAL.get(name))
     with op.batch_alter_table("lrs_statements", schema=None) as batch_op:
         for key in KEYS:
             batch_op.drop_column(key)
