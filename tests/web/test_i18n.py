@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from lifelong.web.i18n import gettext, negotiate, translations
+from lifelong.web.i18n import LOCALES, TRANSLATIONS_DIR, gettext, negotiate, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 METHOD_MAP = [("lifelong/**.py", "python"), ("lifelong/web/templates/**.html", "jinja2")]
@@ -29,6 +30,25 @@ def test_every_marked_string_is_translated_into_chinese() -> None:
     catalog = translations("zh_CN")
     missing = sorted(m for m in marked_messages() if catalog.ugettext(m) == m)
     assert missing == [], f"{len(missing)} strings lack a zh_CN translation: {missing[:20]}"
+
+
+def test_no_msgid_is_translated_two_ways_across_a_locales_files() -> None:
+    # The locale's .po files are merged into one catalog (web/i18n.py), so a msgid in two
+    # files gets whichever file sorts last, on every page: "Status" once became the LRS
+    # page's "状态码" (status code) on the learner's transcript.
+    for locale in LOCALES:
+        seen: dict[str, tuple[str, object]] = {}
+        clashes = []
+        for po_path in sorted((TRANSLATIONS_DIR / locale / "LC_MESSAGES").glob("*.po")):
+            with po_path.open("rb") as po_file:
+                for message in read_po(po_file, locale=locale):
+                    if not message.id or not message.string:
+                        continue
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    first = seen.setdefault(key, (po_path.name, message.string))
+                    if first[1] != message.string:
+                        clashes.append((key, first, (po_path.name, message.string)))
+        assert clashes == [], f"{locale}: {clashes}"
 
 
 def test_placeholders_survive_translation() -> None:
