@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from lifelong.learning.credentials import openbadges, signing
 from lifelong.learning.credentials import service as certificates
 from lifelong.web.deps import AppSettings, CurrentUser, DbSession, OptionalUser
+from lifelong.web.i18n import gettext
 from lifelong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -50,10 +51,13 @@ def verify_page(
     """Anyone can check a certificate here: valid, revoked, or not found."""
     outcome = certificates.verify(session, settings, certificate_id)
     status = 404 if outcome.status == "not_found" else 200
+    # Problems are English msgids (the API shows them as they are); translated here as
+    # plain text, so the template still escapes them.
+    problems = [gettext(request.state.locale, problem) for problem in outcome.problems]
     return render(
         request,
         "credentials/verify.html",
-        {"outcome": outcome, "certificate_id": certificate_id},
+        {"outcome": outcome, "certificate_id": certificate_id, "problems": problems},
         status_code=status,
     )
 

@@ -14,6 +14,7 @@ from lifelong.accounts.models import Branch, User
 from lifelong.config import Settings
 from lifelong.db.base import utcnow
 from lifelong.errors import Forbidden, NotFound
+from lifelong.i18n import N_
 from lifelong.learning.credentials import openbadges, signing
 from lifelong.learning.journey.models import CertificateCredential
 from lifelong.learning.models import (
@@ -190,9 +191,8 @@ def check(session: Session, settings: Settings, credential: dict[str, Any]) -> V
     prefix = openbadges.verify_url(settings, "")
     cred_id = str(credential.get("id", ""))
     if not cred_id.startswith(prefix):
-        return Verification(
-            status="invalid", credential=credential, problems=["not issued by this installation"]
-        )
+        problems = [N_("not issued by this installation")]
+        return Verification(status="invalid", credential=credential, problems=problems)
     certificate = session.get(Certificate, cred_id.removeprefix(prefix))
     if certificate is None:
         return Verification(status="not_found", credential=credential)
@@ -213,12 +213,15 @@ def verify(session: Session, settings: Settings, certificate_id: str) -> Verific
         return Verification(status="not_found")
     credential = credential_for(session, settings, certificate)
     outcome = check(session, settings, credential)
+    if outcome.certificate is None:  # the proof or issuer check failed: name what was checked
+        outcome.certificate = certificate
+        outcome.holder = _holder(session, certificate)
     if outcome.status == "valid" and credential.get("name") != certificate.title:
         return Verification(
             status="invalid",
             certificate=certificate,
             credential=credential,
-            problems=["the stored credential no longer matches the certificate"],
+            problems=[N_("the stored credential no longer matches the certificate")],
         )
     return outcome
 

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from lifelong.config import Settings
+from lifelong.i18n import N_
 
 CRYPTOSUITE = "eddsa-jcs-2022"
 ED25519_MULTICODEC = b"\xed\x01"
@@ -120,10 +121,10 @@ def verification_method(public: Ed25519PublicKey) -> str:
 def public_key_from_method(method: str) -> Ed25519PublicKey:
     """The Ed25519 key a ``did:key`` verification method names (ValueError otherwise)."""
     if not method.startswith("did:key:z"):
-        raise ValueError("the verification method is not a did:key")
+        raise ValueError(N_("the verification method is not a did:key"))
     decoded = from_base58btc(method.removeprefix("did:key:z").split("#", 1)[0])
     if not decoded.startswith(ED25519_MULTICODEC) or len(decoded) != 34:
-        raise ValueError("the did:key is not an Ed25519 key")
+        raise ValueError(N_("the did:key is not an Ed25519 key"))
     return Ed25519PublicKey.from_public_bytes(decoded[2:])
 
 
@@ -154,27 +155,27 @@ def check_proof(document: dict[str, Any], trusted: Ed25519PublicKey) -> str | No
     """None when the proof is valid and made with ``trusted``; else what is wrong."""
     proof = document.get("proof")
     if not isinstance(proof, dict):
-        return "the credential has no proof"
+        return N_("the credential has no proof")
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
-        return f"the proof is not a DataIntegrityProof with {CRYPTOSUITE}"
+        return N_("the proof is not a DataIntegrityProof with eddsa-jcs-2022")
     if proof.get("proofPurpose") != "assertionMethod":
-        return "the proof's purpose is not assertionMethod"
+        return N_("the proof's purpose is not assertionMethod")
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
-        return "the proof has no base58-btc proofValue"
+        return N_("the proof has no base58-btc proofValue")
     try:
         public = public_key_from_method(str(proof.get("verificationMethod", "")))
         signature = from_base58btc(value[1:])
     except ValueError as exc:
         return str(exc)
     if did_key(public) != did_key(trusted):
-        return "the proof was not made with this issuer's key"
+        return N_("the proof was not made with this issuer's key")
     unsigned = {k: v for k, v in document.items() if k != "proof"}
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     if options.get("@context") != unsigned.get("@context"):
-        return "the proof's @context differs from the credential's"
+        return N_("the proof's @context differs from the credential's")
     try:
         public.verify(signature, _hash_data(options, unsigned))
     except InvalidSignature:
-        return "the signature does not match the credential (it was altered)"
+        return N_("the signature does not match the credential (it was altered)")
     return None

@@ -7,6 +7,7 @@ import copy
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from lifelong.config import Settings
 from tests.factories import make_user, token_for
 from tests.learning.journey.factories import world
 
@@ -167,3 +168,40 @@ def test_finishing_every_resource_of_a_programme_earns_its_credential_once(
     parents = [s["context"]["contextActivities"]["parent"][0]["id"] for s in earned]
     assert len(earned) == 3
     assert parents[-1].endswith(f"/programmes/{programme.id}")
+
+
+def test_the_verification_page_says_what_is_wrong_in_the_readers_language(
+    client: TestClient, db: Session
+) -> None:
+    from lifelong.learning.journey.models import CertificateCredential
+
+    cert_id, _auth = _certificate(client, db)
+    stored = db.get(CertificateCredential, cert_id)
+    assert stored is not None
+    altered = copy.deepcopy(stored.credential)
+    altered["credentialSubject"]["achievement"]["name"] = "<b>Doctor</b> of Everything"
+    stored.credential = altered
+    db.commit()
+    client.cookies.set("lifelong_locale", "zh_CN")
+    page = client.get(f"/verify/{cert_id}").text
+    assert 'data-status="invalid"' in page
+    assert "签名与数字证书内容不符（内容已被篡改）" in page
+    assert "it was altered" not in page
+    client.cookies.set("lifelong_locale", "en")
+    assert "it was altered" in client.get(f"/verify/{cert_id}").text
+    # The API keeps the English msgid.
+    verdict = client.get(f"/api/v1/certificates/{cert_id}/verify").json()
+    assert verdict["problems"] == ["the signature does not match the credential (it was altered)"]
+
+
+def test_a_certificate_from_another_public_url_is_invalid_not_an_error(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    cert_id, _auth = _certificate(client, db)
+    settings.public_url = "https://learn.example.org"  # the installation moved
+    page = client.get(f"/verify/{cert_id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert 'data-status="invalid"' in page.text
+    assert (
+        "Lifelong learning reader" in page.text and "not issued by this installation" in page.text
+    )
