@@ -59,6 +59,7 @@ def test_search_enrol_read_certificate_and_verify_signed_out(
         assert "Introduction to Lifelong Learning" in link.inner_text()
         link.click()
         page.wait_for_url(RESOURCE_PAGE)
+        resource_url = page.url
         assert "<b>basics</b>" in page.locator(".description").inner_text()  # shown as text
         page.click("text=登录后选课")
         page.fill("input[name=username]", "reader")
@@ -85,6 +86,16 @@ def test_search_enrol_read_certificate_and_verify_signed_out(
         assert verify_url and verify_url.startswith(f"{live_url}/verify/")
         page.goto(f"{live_url}/my")
         assert page.locator("#fig-certificates").inner_text() == "1"
+        page.goto(resource_url)
+        # "Leave this resource" is readable on the card (it once had the header's pale
+        # colour), and the type/level/format chips are styled as on the catalogue.
+        colour = "e => getComputedStyle(e).color"
+        leave = page.locator("form[action$='/withdraw'] button")
+        assert leave.evaluate(colour) == page.locator("p.small a[href='/catalogue']").evaluate(
+            colour
+        )
+        chip = page.locator(".resource-page .chip").first
+        assert chip.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
     finally:
         context.close()
     stranger = browser.new_context(locale="en-US")
