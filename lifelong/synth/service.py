@@ -41,7 +41,14 @@ from lifelong.learning.models import (
     Resource,
     Subject,
 )
-from lifelong.records.bulk import ingest_statements
+from lifelong.records.bulk import (
+    BulkReport,
+    Validated,
+    branch_extension,
+    bulk_client,
+    ingest_statements,
+    ingest_validated,
+)
 from lifelong.synth import branch_records, store
 from lifelong.synth.activity import ChunkActivity, chunk_activity, statements
 from lifelong.synth.learners import WINDOW_DAYS, make_learners
@@ -226,7 +233,14 @@ def _reference(
 
 
 def _ingest(settings: Settings, items: Iterable[dict[str, Any]]) -> int:
-    report = ingest_statements(settings, items, client_name=CLIENT_NAME)
+    return _stored(ingest_statements(settings, items, client_name=CLIENT_NAME))
+
+
+def _ingest_validated(settings: Settings, validated: Validated) -> int:
+    return _stored(ingest_validated(settings, [validated], client_name=CLIENT_NAME))
+
+
+def _stored(report: BulkReport) -> int:
     if report.rejected:
         where, why = report.rejected[0]
         raise RuntimeError(f"the LRS refused a generated statement ({where}): {why}")
@@ -352,9 +366,17 @@ def _run(
         skipped = spec.learners - sum(c[2] for c in todo)
         report.chunks_skipped = spec.chunks - len(todo)
         bar.advance(task, skipped)
-        job = ChunkJob(spec.name, seed, day, settings.iri_base, password_hash)
+        job = ChunkJob(
+            spec.name,
+            seed,
+            day,
+            settings.iri_base,
+            password_hash,
+            bulk_client(settings, CLIENT_NAME),
+            branch_extension(settings),
+        )
         for chunk, prepared in prepare_chunks(job, todo, parallel=spec.learners >= 10_000):
-            stored = _ingest(settings, prepared.statements())
+            stored = _ingest_validated(settings, prepared.validated)
             branch_records.append_records(settings, chunk, prepared.rosters, prepared.grades)
             if before_commit is not None:
                 before_commit("learners", chunk)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 import uuid
 from pathlib import Path
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 
 from lifelong.config import Settings
@@ -108,3 +110,31 @@ def test_ingest_statements_then_visible_over_http(
     headers = headers_for()  # type: ignore[operator]
     found = client.get("/xapi/statements", headers=headers).json()["statements"]
     assert {s["authority"]["account"]["name"] for s in found} == {"lifelong-platform"}
+
+
+def test_chunks_validated_elsewhere_store_like_any_other(settings: Settings) -> None:
+    """validate_chunk + ingest_validated (the generator's split across two processes)
+    rejects what ingest_statements rejects, survives pickling, and slices big chunks."""
+    client = bulk.bulk_client(settings, "lifelong-platform")
+    extension = bulk.branch_extension(settings)
+    good = [(f"s{i}", {**statement(), "id": str(uuid.uuid4())}) for i in range(7)]
+    bad = ("bad", statement(verb={"id": "not an iri"}))
+    validated = bulk.validate_chunk(
+        [*good, bad, ("junk", "not valid JSON: x")], client, "1.0.3", extension
+    )
+    assert [where for where, _ in validated.rejected] == ["bad", "junk"]
+    shipped = pickle.loads(pickle.dumps(validated))
+    assert [r.body for r in shipped.records] == [r.body for r in validated.records]
+    assert shipped.records[0].keys == validated.records[0].keys
+    mp = pytest.MonkeyPatch()
+    mp.setattr(bulk, "CHUNK_LINES", 3)  # three transactions: 3 + 3 + 1
+    try:
+        report = bulk.ingest_validated(settings, [shipped], client_name="lifelong-platform")
+    finally:
+        mp.undo()
+    assert (report.stored, len(report.rejected)) == (7, 2)
+    assert _count(settings) == 7
+    again = bulk.ingest_validated(settings, [validated], client_name="lifelong-platform")
+    assert (again.stored, again.duplicates) == (0, 7)
+    with pytest.raises(ValueError, match="another client"):
+        bulk.ingest_validated(settings, [validated], client_name="someone-else")
