@@ -15,6 +15,7 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from lifelong.learning.xapi import extension
 from lifelong.records.credentials import XapiClient, ensure_client
 from lifelong.records.records import StatementRecord, build_record, ifi_key
 from lifelong.records.repository import Batch, BatchOutcome, StatementRepository
-from lifelong.records.store import open_store
+from lifelong.records.store import deferred_indexes, open_store
 from lifelong.records.validation import StatementError, validator
 from lifelong.records.versions import V1
 from lifelong.records.writer import StatementWriter
@@ -140,10 +141,12 @@ def branch_extension(settings: Settings) -> str:
 class _Ingestor:
     """Validates chunks and hands them to the writer thread (one chunk in flight)."""
 
-    def __init__(self, settings: Settings, client_name: str, version: str) -> None:
+    def __init__(
+        self, settings: Settings, client_name: str, version: str, *, defer: bool = False
+    ) -> None:
         """Resolve the client's credential and open the store."""
         self.client: XapiClient = bulk_client(settings, client_name)
-        self.engine = open_store(settings)
+        self.engine = open_store(settings, build_missing_indexes=not defer)
         self.writer = StatementWriter(StatementRepository(self.engine))
         self.version = version
         self.branch_extension = branch_extension(settings)
@@ -175,6 +178,23 @@ class _Ingestor:
             per_statement=True,
         )
         return self.writer.submit(batch), validated.where
+
+    def store(self, validated: Validated) -> BulkReport:
+        """Write one validated chunk (in slices) and return what happened to it alone."""
+        before = BulkReport(self.report.stored, self.report.duplicates, list(self.report.rejected))
+        pending: tuple[Future[BatchOutcome], dict[str, str]] | None = None
+        for part in _slices([validated]):
+            submitted = self.submit_validated(part)
+            if pending is not None:
+                self.settle(*pending)
+            pending = submitted
+        if pending is not None:
+            self.settle(*pending)
+        return BulkReport(
+            self.report.stored - before.stored,
+            self.report.duplicates - before.duplicates,
+            self.report.rejected[len(before.rejected) :],
+        )
 
     def settle(self, future: Future[BatchOutcome], where: dict[str, str]) -> None:
         """Wait for a chunk's commit and add its outcome to the report."""
@@ -334,20 +354,32 @@ def _slices(chunks: Iterable[Validated]) -> Iterator[Validated]:
 def ingest_validated(
     settings: Settings, chunks: Iterable[Validated], *, client_name: str, version: str = V1
 ) -> BulkReport:
-    """Store chunks validated by ``validate_chunk`` (one in flight while the next arrives)."""
-    ingestor = _Ingestor(settings, client_name, version)
+    """Store chunks validated by ``validate_chunk``."""
+    with bulk_session(settings, client_name=client_name, version=version) as session:
+        for validated in chunks:
+            session.store(validated)
+        return session.report
+
+
+@contextmanager
+def bulk_session(
+    settings: Settings, *, client_name: str, version: str = V1, defer_indexes: bool = False
+) -> Iterator[_Ingestor]:
+    """One open store for many validated chunks (``.store(validated)`` each).
+
+    ``defer_indexes`` drops the filter indexes for the session and builds them at its
+    end (``store.deferred_indexes``): for loads that are large against the store, such
+    as generating a university.
+    """
+    ingestor = _Ingestor(settings, client_name, version, defer=defer_indexes)
     try:
-        pending: tuple[Future[BatchOutcome], dict[str, str]] | None = None
-        for validated in _slices(chunks):
-            submitted = ingestor.submit_validated(validated)
-            if pending is not None:
-                ingestor.settle(*pending)
-            pending = submitted
-        if pending is not None:
-            ingestor.settle(*pending)
+        if defer_indexes:
+            with deferred_indexes(ingestor.engine):
+                yield ingestor
+        else:
+            yield ingestor
     finally:
         ingestor.close()
-    return ingestor.report
 
 
 def ingest_statements(

@@ -83,4 +83,6 @@ class Rhythm:
 
 def to_datetime(epoch: float) -> datetime:
     """A UTC datetime with whole milliseconds (what xAPI timestamps carry)."""
-    return datetime.fromtimestamp(round(epoch, 3), UTC)
+    # float() first: rounding a numpy scalar costs ~4x a Python float's (profiled at 10 %
+    # of a generator worker's time) and numpy's rint-based round can differ at halves.
+    return datetime.fromtimestamp(round(float(epoch), 3), UTC)

@@ -43,11 +43,10 @@ from lifelong.learning.models import (
 )
 from lifelong.records.bulk import (
     BulkReport,
-    Validated,
     branch_extension,
     bulk_client,
+    bulk_session,
     ingest_statements,
-    ingest_validated,
 )
 from lifelong.synth import branch_records, store
 from lifelong.synth.activity import ChunkActivity, chunk_activity, statements
@@ -236,10 +235,6 @@ def _ingest(settings: Settings, items: Iterable[dict[str, Any]]) -> int:
     return _stored(ingest_statements(settings, items, client_name=CLIENT_NAME))
 
 
-def _ingest_validated(settings: Settings, validated: Validated) -> int:
-    return _stored(ingest_validated(settings, [validated], client_name=CLIENT_NAME))
-
-
 def _stored(report: BulkReport) -> int:
     if report.rejected:
         where, why = report.rejected[0]
@@ -375,31 +370,34 @@ def _run(
             bulk_client(settings, CLIENT_NAME),
             branch_extension(settings),
         )
-        for chunk, prepared in prepare_chunks(job, todo, parallel=spec.learners >= 10_000):
-            stored = _ingest_validated(settings, prepared.validated)
-            branch_records.append_records(settings, chunk, prepared.rosters, prepared.grades)
-            if before_commit is not None:
-                before_commit("learners", chunk)
-            _commit_activity(
-                engine,
-                run_id,
-                "learners",
-                chunk,
-                prepared.users,
-                prepared.profiles,
-                prepared.activity,
-                stored,
-            )
-            report.learners += len(prepared.users)
-            report.enrolments += len(prepared.activity.enrolments)
-            report.certificates += len(prepared.activity.certificates)
-            report.statements += stored
-            rate = report.statements / max(time.perf_counter() - started, 1e-6)
-            bar.update(
-                task,
-                advance=len(prepared.users),
-                detail=f"{report.statements:,} statements ({rate:,.0f}/s)",
-            )
+        # The LRS's filter indexes are built once after the load, not statement by statement.
+        with bulk_session(settings, client_name=CLIENT_NAME, defer_indexes=bool(todo)) as lrs:
+            for chunk, prepared in prepare_chunks(job, todo, parallel=spec.learners >= 10_000):
+                stored = _stored(lrs.store(prepared.validated))
+                branch_records.append_records(settings, chunk, prepared.rosters, prepared.grades)
+                if before_commit is not None:
+                    before_commit("learners", chunk)
+                _commit_activity(
+                    engine,
+                    run_id,
+                    "learners",
+                    chunk,
+                    prepared.users,
+                    prepared.profiles,
+                    prepared.activity,
+                    stored,
+                )
+                report.learners += len(prepared.users)
+                report.enrolments += len(prepared.activity.enrolments)
+                report.certificates += len(prepared.activity.certificates)
+                report.statements += stored
+                rate = report.statements / max(time.perf_counter() - started, 1e-6)
+                bar.update(
+                    task,
+                    advance=len(prepared.users),
+                    detail=f"{report.statements:,} statements ({rate:,.0f}/s)",
+                )
+            bar.update(task, detail=f"{report.statements:,} statements; building LRS indexes")
         report.stages["learners"] = round(time.perf_counter() - mark, 2)
         mark = time.perf_counter()
         task = bar.add_task("finishing", total=3, detail="enrolment counts")
