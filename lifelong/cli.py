@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import sys
 from typing import Annotated
@@ -91,6 +92,35 @@ def check_port(host: str, port: int) -> None:
             raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+def local_host(host: str) -> str:
+    """The address to show for ``host``: a wildcard address becomes this machine's loopback."""
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def public_url_for(settings: Settings, host: str, port: int) -> str:
+    """The configured ``public_url``, else the address this server listens on."""
+    if "public_url" in settings.model_fields_set:  # set explicitly (LIFELONG_PUBLIC_URL)
+        return settings.public_url
+    shown = local_host(host)
+    return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+
+
+def serving_settings(host: str, port: int) -> Settings:
+    """The settings for serving on ``host:port``, with the public URL derived if not set.
+
+    Certificate verification and password-reset links are built from ``public_url``; its
+    default (port 8000) would point elsewhere when serving on another port. The derived
+    URL goes into the environment, where the app factory (and every uvicorn worker
+    process) reads its settings.
+    """
+    settings = get_settings()
+    if "public_url" not in settings.model_fields_set:
+        os.environ["LIFELONG_PUBLIC_URL"] = public_url_for(settings, host, port)
+        get_settings.cache_clear()
+        settings = get_settings()
+    return settings
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -101,13 +131,14 @@ def serve(
     import uvicorn
 
     check_port(host, port)
+    settings = serving_settings(host, port)
     uvicorn.run(
         "lifelong.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level=get_settings().log_level.lower(),
+        log_level=settings.log_level.lower(),
     )
 
 
@@ -156,8 +187,8 @@ def demo(
 
     from lifelong.synth import demo as demo_setup
 
-    settings = get_settings()
     check_port(host, port)
+    settings = serving_settings(host, port)
     init_store(settings)
     if demo_setup.needs_generation(settings):
         from lifelong.synth.service import generate as run_generate
@@ -171,7 +202,7 @@ def demo(
         port=port,
         log_level=settings.log_level.lower(),
     )
-    server = demo_setup.AnnouncingServer(config, console, host, port)
+    server = demo_setup.AnnouncingServer(config, console, local_host(host), port)
     server.run()
 
 

@@ -193,7 +193,8 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="Public address of this installation (certificate verification links).",
+        description="Public address of this installation (certificate verification links); "
+        "unset, `serve` and `demo` use the address they listen on.",
     )
     iri_base: str = Field(
         default="https://lifelong.example.org",

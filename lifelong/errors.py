@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lifelong.i18n import Message
+
 
 class LifelongError(Exception):
     """An error a user can act on: a message and the HTTP status that fits it."""
@@ -21,7 +23,7 @@ class LifelongError(Exception):
         # ``params``; pages translate the msgid first, APIs show the English text.
         self.template = message
         self.params = params or {}
-        self.message = message % self.params if self.params else message
+        self.message = Message(message, self.params)
         super().__init__(self.message)
         if status_code is not None:
             self.status_code = status_code

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lifelong import __version__
 
 
@@ -104,3 +106,102 @@ def test_demo_on_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         f"error: port {port} on 127.0.0.1 is already in use; choose another with --port"
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve_and_capture(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str, public_url: str | None = None
+) -> str:
+    """Run ``lifelong serve ARGS`` with uvicorn stubbed; the verify URL the app would issue."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from lifelong.app import create_app
+    from lifelong.cli import app
+    from lifelong.config import get_settings
+    from lifelong.learning.credentials.openbadges import verify_url
+
+    monkeypatch.setenv("LIFELONG_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LIFELONG_PUBLIC_URL", public_url or "")  # restored after the test
+    if public_url is None:
+        monkeypatch.delenv("LIFELONG_PUBLIC_URL")
+    issued: list[str] = []
+
+    def run(target: str, **options: object) -> None:
+        # What uvicorn does in each worker: build the app from the environment's settings.
+        get_settings.cache_clear()
+        issued.append(verify_url(create_app().state.settings, "cert-1"))
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["serve", *args])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    return issued[0]
+
+
+def test_serve_issues_links_on_the_port_it_listens_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    port = _free_port()
+    url = _serve_and_capture(monkeypatch, tmp_path, "--host", "0.0.0.0", "--port", str(port))
+    assert url == f"http://127.0.0.1:{port}/verify/cert-1"
+
+
+def test_an_explicit_public_url_wins_over_the_port(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    port = _free_port()
+    url = _serve_and_capture(
+        monkeypatch, tmp_path, "--port", str(port), public_url="https://learn.example.edu.cn"
+    )
+    assert url == "https://learn.example.edu.cn/verify/cert-1"
+
+
+def test_public_url_for_names_a_reachable_address() -> None:
+    from lifelong.cli import public_url_for
+    from lifelong.config import Settings
+
+    assert public_url_for(Settings(), "127.0.0.1", 8765) == "http://127.0.0.1:8765"
+    assert public_url_for(Settings(), "0.0.0.0", 8765) == "http://127.0.0.1:8765"
+    assert public_url_for(Settings(), "::", 8765) == "http://[::1]:8765"
+    assert public_url_for(Settings(), "10.0.0.5", 80) == "http://10.0.0.5:80"
+    explicit = Settings(public_url="http://127.0.0.1:8000")
+    assert public_url_for(explicit, "0.0.0.0", 8765) == "http://127.0.0.1:8000"
+
+
+def test_demo_issues_and_prints_links_on_the_port_it_listens_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from lifelong.cli import app
+    from lifelong.config import get_settings
+    from lifelong.synth import demo
+
+    monkeypatch.setenv("LIFELONG_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LIFELONG_PUBLIC_URL", "")  # restored after the test
+    monkeypatch.delenv("LIFELONG_PUBLIC_URL")
+    monkeypatch.setattr(demo, "needs_generation", lambda settings: False)
+    seen: list[tuple[str, str]] = []
+
+    def run(server: demo.AnnouncingServer) -> None:
+        get_settings.cache_clear()
+        seen.append((server.url, get_settings().public_url))
+
+    monkeypatch.setattr(demo.AnnouncingServer, "run", run)
+    port = _free_port()
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["demo", "--host", "0.0.0.0", "--port", str(port)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert seen == [(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}")]

@@ -7,12 +7,15 @@ install and a wheel all behave the same, with no compile step to forget.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from lifelong.i18n import Message
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 LOCALES = ("zh_CN", "en")
@@ -73,7 +76,22 @@ def negotiate(accept_language: str | None, default: str) -> str:
     return default
 
 
-def translate_error(locale: str, template: str, params: dict[str, object]) -> str:
-    """An error message in ``locale``: the translated msgid with its parameters filled in."""
+def translate_error(locale: str, template: str, params: Mapping[str, object]) -> str:
+    """An error message in ``locale``: the translated msgid with its parameters filled in.
+
+    Parameters that are :class:`Message` (a field's name, a row's place) are translated too.
+    """
     translated = gettext(locale, template)
-    return translated % params if params else translated
+    if not params:
+        return translated
+    return translated % {
+        name: translate(locale, value) if isinstance(value, Message) else value
+        for name, value in params.items()
+    }
+
+
+def translate(locale: str, text: str) -> str:
+    """``text`` in ``locale``: a :class:`Message` from its msgid, a plain string as a msgid."""
+    if isinstance(text, Message):
+        return translate_error(locale, text.template, text.params)
+    return gettext(locale, text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 
 from lifelong import __version__
 from lifelong.i18n import N_
-from lifelong.web.i18n import LOCALES, translations
+from lifelong.web.i18n import LOCALES, translate, translations
 from lifelong.web.nav import for_user
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -39,6 +39,8 @@ def environment(locale: str) -> Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(locale=locale, locales=LOCALES, version=__version__, role_labels=ROLE_LABELS)
+    # ``{{ error|translated }}``: a service's message (web/i18n.translate) in the page's language.
+    env.filters["translated"] = partial(translate, locale)
     return env
 
 

@@ -68,7 +68,7 @@ def erase(
         return render(
             request,
             "account/account.html",
-            {"record": _record(session, settings, user), "error": exc.template, "labels": labels},
+            {"record": _record(session, settings, user), "error": exc.message, "labels": labels},
             status_code=400,
         )
     request.session.clear()

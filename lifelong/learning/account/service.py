@@ -22,6 +22,7 @@ from lifelong.accounts.models import ApiToken, AuditEvent, LearnerProfile, User
 from lifelong.config import Settings
 from lifelong.db.base import utcnow
 from lifelong.errors import BadRequest, Forbidden
+from lifelong.i18n import N_
 from lifelong.learning.credentials import openbadges
 from lifelong.learning.credentials import service as certificates
 from lifelong.learning.journey import service as journey
@@ -157,11 +158,11 @@ def erase(
 ) -> None:
     """Erase the person's identifying data; keep their learning facts under a pseudonym."""
     if user.erased_at is not None:
-        raise BadRequest("This account is already erased.")
+        raise BadRequest(N_("This account is already erased."))
     if user.role.value != "learner":
-        raise Forbidden("Staff accounts are closed by an administrator, not erased here.")
+        raise Forbidden(N_("Staff accounts are closed by an administrator, not erased here."))
     if confirm.strip() != user.username:
-        raise BadRequest("Type your username exactly to confirm the erasure.")
+        raise BadRequest(N_("Type your username exactly to confirm the erasure."))
     old_username = user.username
     pseudonym = f"erased-{user.id}-{secrets.token_hex(4)}"
     user.username = pseudonym

@@ -13,12 +13,12 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from lifelong.errors import BadRequest, LifelongError
+from lifelong.i18n import N_, Message
 from lifelong.learning.catalog import imports, labels, programmes, repository, service
 from lifelong.learning.catalog.content_form import content_from_form, form_from_resource
 from lifelong.learning.models import Programme, Resource
 from lifelong.web.csrf import verify_csrf
 from lifelong.web.deps import AppSettings, CurrentUser, DbSession
-from lifelong.web.i18n import gettext
 from lifelong.web.templating import render
 
 router = APIRouter(include_in_schema=False, prefix="/teach")
@@ -67,7 +67,7 @@ def _resource_form(
     values: dict[str, Any],
     *,
     resource: Resource | None,
-    error: str | None = None,
+    error: Message | None = None,
 ) -> Response:
     context = {"values": values, "resource": resource, "error": error, **_choices(session)}
     return render(request, "catalog/resource_form.html", context, status_code=400 if error else 200)
@@ -115,8 +115,7 @@ def create_resource(
         resource = service.create_resource(session, settings, user, _values_from_form(data))
     except BadRequest as error:
         session.rollback()
-        message = gettext(request.state.locale, error.message)
-        return _resource_form(request, session, data, resource=None, error=message)
+        return _resource_form(request, session, data, resource=None, error=error.message)
     return RedirectResponse(f"/teach/resources/{resource.id}/edit?saved=1", status_code=303)
 
 
@@ -144,8 +143,7 @@ def update_resource(
         service.update_resource(session, settings, user, resource_id, _values_from_form(data))
     except BadRequest as error:
         session.rollback()
-        message = gettext(request.state.locale, error.message)
-        return _resource_form(request, session, data, resource=resource, error=message)
+        return _resource_form(request, session, data, resource=resource, error=error.message)
     return RedirectResponse(f"/teach/resources/{resource_id}/edit?saved=1", status_code=303)
 
 
@@ -164,7 +162,7 @@ def _programme_form(
     values: dict[str, Any],
     *,
     programme: Programme | None,
-    error: str | None = None,
+    error: Message | None = None,
 ) -> Response:
     context = {"values": values, "programme": programme, "error": error, "labels": labels}
     return render(
@@ -193,8 +191,7 @@ def create_programme(
         programme = programmes.create(session, user, _programme_values(data))
     except BadRequest as error:
         session.rollback()
-        message = gettext(request.state.locale, error.message)
-        return _programme_form(request, session, data, programme=None, error=message)
+        return _programme_form(request, session, data, programme=None, error=error.message)
     return RedirectResponse(f"/programmes/{programme.id}", status_code=303)
 
 
@@ -206,7 +203,7 @@ def edit_programme(
     service.require_author(user)
     programme = programmes.get(session, programme_id)
     if not programmes.can_edit(user, programme):
-        raise LifelongError("You may edit only your own programmes.", 403)
+        raise LifelongError(N_("You may edit only your own programmes."), 403)
     values = {
         "code": programme.code,
         "title": programme.title,
@@ -230,8 +227,7 @@ def update_programme(
         programmes.update(session, user, programme_id, values)
     except BadRequest as error:
         session.rollback()
-        message = gettext(request.state.locale, error.message)
-        return _programme_form(request, session, data, programme=programme, error=message)
+        return _programme_form(request, session, data, programme=programme, error=error.message)
     return RedirectResponse(f"/programmes/{programme_id}", status_code=303)
 
 
@@ -253,12 +249,13 @@ def run_import(
     """Import the uploaded file and show the per-row report."""
     service.require_author(user)
     upload = data.get("file")
-    report, error = None, None
+    report: imports.ImportReport | None = None
+    error: Message | None = None
     try:
         if not isinstance(upload, tuple) or not upload[1]:
-            raise BadRequest("Choose a file to import.")
+            raise BadRequest(N_("Choose a file to import."))
         if len(upload[1]) > MAX_UPLOAD_BYTES:
-            raise BadRequest("The file is larger than 20 MB.")
+            raise BadRequest(imports.TOO_LARGE, params={"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
         report = imports.import_catalogue(
             session,
             settings,
@@ -269,7 +266,7 @@ def run_import(
         )
     except BadRequest as error_:
         session.rollback()
-        error = gettext(request.state.locale, error_.message)
+        error = error_.message
     return render(
         request,
         "catalog/import.html",

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lifelong.errors import BadRequest
+from lifelong.i18n import N_, Message
 from lifelong.learning.models import Resource
 
 
@@ -36,8 +37,11 @@ def parse_questions(text: str) -> list[dict[str, Any]]:
         ]
         if not prompt_lines or len(choices) < 2 or len(answers) != 1:
             raise BadRequest(
-                f"Question {number} needs a prompt, at least two choices (- ...) and "
-                "exactly one right answer (* ...)."
+                N_(
+                    "Question %(n)s needs a prompt, at least two choices (- ...) and "
+                    "exactly one right answer (* ...)."
+                ),
+                params={"n": number},
             )
         questions.append(
             {"prompt": " ".join(prompt_lines), "choices": choices, "answer": answers[0]}
@@ -62,7 +66,10 @@ def _moment(name: str, value: str) -> str | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise BadRequest(f"{name} must be a date and time, not {value!r}.") from None
+        raise BadRequest(
+            N_("%(field)s must be a date and time, not %(value)s."),
+            params={"field": Message(name), "value": repr(value)},
+        ) from None
     # The form's datetime-local has no zone: it is taken as UTC (stated on the form).
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
@@ -73,9 +80,15 @@ def _number(name: str, value: str, maximum: float) -> float | None:
     try:
         number = float(value)
     except ValueError:
-        raise BadRequest(f"{name} must be a number, not {value!r}.") from None
+        raise BadRequest(
+            N_("%(field)s must be a number, not %(value)s."),
+            params={"field": Message(name), "value": repr(value)},
+        ) from None
     if not 0 <= number <= maximum:
-        raise BadRequest(f"{name} must be between 0 and {maximum:g}.")
+        raise BadRequest(
+            N_("%(field)s must be between 0 and %(max)s."),
+            params={"field": Message(name), "max": f"{maximum:g}"},
+        )
     return number
 
 
@@ -84,7 +97,7 @@ def content_from_form(kind: str, form: dict[str, Any]) -> dict[str, Any]:
     field = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     content: dict[str, Any] = {}
     if kind == "video":
-        length = _number("Video length", field.get("video_length_seconds", ""), 86_400)
+        length = _number(N_("Video length"), field.get("video_length_seconds", ""), 86_400)
         if length is not None:
             content["length_seconds"] = int(length)
         if field.get("video_url", "").strip():
@@ -94,20 +107,20 @@ def content_from_form(kind: str, form: dict[str, Any]) -> dict[str, Any]:
             content["body"] = field["document_body"]
     elif kind == "assessment":
         content["questions"] = parse_questions(field.get("assessment_questions", ""))
-        mark = _number("Pass mark", field.get("pass_mark", ""), 100)
+        mark = _number(N_("Pass mark"), field.get("pass_mark", ""), 100)
         if mark is not None:
             content["pass_mark"] = mark / 100
-        attempts = _number("Attempts allowed", field.get("max_attempts", ""), 100)
+        attempts = _number(N_("Attempts allowed"), field.get("max_attempts", ""), 100)
         if attempts is not None:
             content["max_attempts"] = int(attempts)
     elif kind == "live_session":
-        starts = _moment("Start", field.get("live_starts_at", ""))
+        starts = _moment(N_("Start"), field.get("live_starts_at", ""))
         if starts:
             schedule = {"starts_at": starts}
-            ends = _moment("End", field.get("live_ends_at", ""))
+            ends = _moment(N_("End"), field.get("live_ends_at", ""))
             if ends:
                 if ends <= starts:
-                    raise BadRequest("The live session must end after it starts.")
+                    raise BadRequest(N_("The live session must end after it starts."))
                 schedule["ends_at"] = ends
             if field.get("live_room", "").strip():
                 schedule["room"] = field["live_room"].strip()

@@ -19,6 +19,7 @@ import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 
 from lifelong.errors import BadRequest
+from lifelong.i18n import N_, Message
 
 MAX_ROWS = 100_000
 FIELDS = [
@@ -62,7 +63,7 @@ DURATION = re.compile(
 class Row:
     """One record of the file: where it is (for the report) and its raw fields."""
 
-    location: str
+    location: Message
     data: dict[str, Any]
 
 
@@ -85,11 +86,14 @@ def parse(filename: str, payload: bytes) -> list[Row]:
     try:
         text = payload.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadRequest("The file is not UTF-8 text.") from None
+        raise BadRequest(N_("The file is not UTF-8 text.")) from None
     kind = detect(filename, payload)
     rows = {"csv": parse_csv, "json": parse_json, "xml": parse_xml}[kind](text)
     if len(rows) > MAX_ROWS:
-        raise BadRequest(f"The file has {len(rows)} records; import at most {MAX_ROWS} at a time.")
+        raise BadRequest(
+            N_("The file has %(n)s records; import at most %(max)s at a time."),
+            params={"n": len(rows), "max": MAX_ROWS},
+        )
     return rows
 
 
@@ -97,7 +101,7 @@ def parse_csv(text: str) -> list[Row]:
     """A CSV file with a header naming the fields (unknown columns are ignored)."""
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "title" not in [f.strip() for f in reader.fieldnames]:
-        raise BadRequest("The CSV file needs a header row with at least a title column.")
+        raise BadRequest(N_("The CSV file needs a header row with at least a title column."))
     rows = []
     for number, record in enumerate(reader, start=2):
         data = {
@@ -110,7 +114,7 @@ def parse_csv(text: str) -> list[Row]:
                 data["content"] = json.loads(data["content"])
             except json.JSONDecodeError:
                 data["content"] = "not JSON"
-        rows.append(Row(f"line {number}", data))
+        rows.append(Row(Message(N_("line %(n)s"), {"n": number}), data))
     return rows
 
 
@@ -120,11 +124,12 @@ def parse_json(text: str) -> list[Row]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise BadRequest(
-            f"The JSON file is not valid: {error.msg} at line {error.lineno}."
+            N_("The JSON file is not valid: %(reason)s at line %(line)s."),
+            params={"reason": error.msg, "line": error.lineno},
         ) from None
     records = document.get("resources") if isinstance(document, dict) else document
     if not isinstance(records, list):
-        raise BadRequest('The JSON file must be an array of resources or {"resources": [...]}.')
+        raise BadRequest(N_('The JSON file must be an array of resources or {"resources": [...]}.'))
     rows = []
     for number, record in enumerate(records, start=1):
         data = (
@@ -132,7 +137,7 @@ def parse_json(text: str) -> list[Row]:
             if isinstance(record, dict)
             else {"title": None}
         )
-        rows.append(Row(f"record {number}", data))
+        rows.append(Row(Message(N_("record %(n)s"), {"n": number}), data))
     return rows
 
 
@@ -224,17 +229,24 @@ def parse_xml(text: str) -> list[Row]:
     try:
         root = safe_xml.fromstring(text)
     except (safe_xml.ParseError, DefusedXmlException) as error:
-        raise BadRequest(f"The XML file cannot be read: {error}") from None
+        raise BadRequest(
+            N_("The XML file cannot be read: %(reason)s"), params={"reason": str(error)}
+        ) from None
     loms = (
         [root] if _local(root.tag) == "lom" else [e for e in root.iter() if _local(e.tag) == "lom"]
     )
     if loms:
-        return [Row(f"lom record {n}", _lom(r)) for n, r in enumerate(loms, 1)]
+        return [
+            Row(Message(N_("lom record %(n)s"), {"n": n}), _lom(r)) for n, r in enumerate(loms, 1)
+        ]
     records = [e for e in root.iter() if _local(e.tag) in ("record", "dc")]
     if records:
         rows = []
         for n, r in enumerate(records, 1):
             data = _dublin_core(r)
-            rows.append(Row(f"record {n}", {k: v for k, v in data.items() if v not in (None, [])}))
+            fields = {k: v for k, v in data.items() if v not in (None, [])}
+            rows.append(Row(Message(N_("record %(n)s"), {"n": n}), fields))
         return rows
-    raise BadRequest("The XML file has neither IEEE LOM <lom> nor Dublin Core <record> records.")
+    raise BadRequest(
+        N_("The XML file has neither IEEE LOM <lom> nor Dublin Core <record> records.")
+    )

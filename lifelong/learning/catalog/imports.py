@@ -18,20 +18,27 @@ from lifelong.accounts.service import record
 from lifelong.config import Settings
 from lifelong.db.base import utcnow
 from lifelong.errors import BadRequest
+from lifelong.i18n import N_, Message
 from lifelong.learning.catalog import formats, indexing, repository, service, validation
 from lifelong.learning.catalog.validation import ResourceFields
 from lifelong.learning.models import Provider, Resource, ResourceStatus
 
+TOO_LARGE = N_("The file is larger than %(mb)s MB.")
+
 
 @dataclass
 class ImportReport:
-    """What an import did: counts, rejected rows with reasons, and warnings."""
+    """What an import did: counts, rejected rows with reasons, and warnings.
+
+    Places and reasons are :class:`Message`: English for the API and the command line,
+    translated on the import page.
+    """
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[tuple[Message, Message]] = field(default_factory=list)
+    warnings: list[tuple[Message, Message]] = field(default_factory=list)
 
     @property
     def good(self) -> int:
@@ -58,16 +65,17 @@ def _validate_rows(
     session: Session, provider: Provider, rows: list[formats.Row], report: ImportReport
 ) -> list[_Good]:
     good: list[_Good] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, Message] = {}
     for row in rows:
         try:
             data = {k: v for k, v in row.data.items() if k not in ("prerequisites", "provider")}
             fields = validation.resource_fields(session, data, partial=False)
             if not fields.external_id:
-                raise BadRequest("external_id is missing.")
+                raise validation.missing(N_("external_id"))
             if fields.external_id in seen:
                 raise BadRequest(
-                    f"external_id {fields.external_id!r} repeats {seen[fields.external_id]}."
+                    N_("external_id %(id)s repeats %(where)s."),
+                    params={"id": repr(fields.external_id), "where": seen[fields.external_id]},
                 )
         except BadRequest as error:
             report.rejected.append((row.location, error.message))
@@ -75,7 +83,10 @@ def _validate_rows(
         seen[fields.external_id] = row.location
         if fields.description and validation.HTML_TAG.search(fields.description):
             report.warnings.append(
-                (row.location, "description contains HTML markup; it is kept as plain text.")
+                (
+                    row.location,
+                    Message(N_("description contains HTML markup; it is kept as plain text.")),
+                )
             )
         fields.provider = provider
         good.append(
@@ -94,13 +105,14 @@ def _drop_unresolved(
         for item in good:
             missing = [p for p in item.prerequisites if p not in known]
             if missing:
-                report.rejected.append(
-                    (item.row.location, f"Unknown prerequisite {missing[0]!r} for this provider.")
+                reason = Message(
+                    N_("Unknown prerequisite %(id)s for this provider."),
+                    {"id": repr(missing[0])},
                 )
+                report.rejected.append((item.row.location, reason))
             elif item.external_id in item.prerequisites:
-                report.rejected.append(
-                    (item.row.location, "A resource cannot be its own prerequisite.")
-                )
+                reason = Message(N_("A resource cannot be its own prerequisite."))
+                report.rejected.append((item.row.location, reason))
             else:
                 kept.append(item)
         if len(kept) == len(good):
@@ -159,7 +171,8 @@ def import_catalogue(
     for item in good:
         resource = existing.get(item.external_id)
         if resource is not None and user is not None and not service.can_edit(user, resource):
-            report.rejected.append((item.row.location, "You may not edit this existing resource."))
+            reason = Message(N_("You may not edit this existing resource."))
+            report.rejected.append((item.row.location, reason))
             continue
         if resource is not None and _same(resource, item.fields, item.prerequisites):
             report.unchanged += 1

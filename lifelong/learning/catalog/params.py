@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lifelong.errors import BadRequest
+from lifelong.i18n import N_
 from lifelong.learning.catalog.search import SearchParams
 
 TRUE = ("1", "true", "yes")
@@ -39,7 +40,7 @@ def search_params(
     if credit_bearing not in (None, ""):
         flag = credit_bearing.strip().lower()
         if flag not in TRUE + FALSE:
-            raise BadRequest("credit_bearing must be true or false.")
+            raise BadRequest(N_("credit_bearing must be true or false."))
         filters["credit_bearing"] = "1" if flag in TRUE else "0"
     return SearchParams(
         q=(q or "").strip(),

@@ -97,7 +97,7 @@ def import_resources(
     service.require_author(user)
     payload = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(payload) > MAX_UPLOAD_BYTES:
-        raise BadRequest(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        raise BadRequest(imports.TOO_LARGE, params={"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
     report = imports.import_catalogue(
         session,
         settings,
@@ -115,8 +115,8 @@ def import_result(report: imports.ImportReport) -> ImportResult:
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,
-        rejected=[RejectedRow(location=loc, reason=why) for loc, why in report.rejected],
-        warnings=[RejectedRow(location=loc, reason=why) for loc, why in report.warnings],
+        rejected=[RejectedRow(location=str(loc), reason=str(why)) for loc, why in report.rejected],
+        warnings=[RejectedRow(location=str(loc), reason=str(why)) for loc, why in report.warnings],
     )
 
 

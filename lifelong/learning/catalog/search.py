@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from lifelong.config import Settings
 from lifelong.errors import BadRequest
+from lifelong.i18n import N_, Message
 from lifelong.learning.catalog import analysis, repository
 from lifelong.learning.catalog.highlight import highlight
 from lifelong.learning.catalog.index import FACETS, SORTS
@@ -68,21 +69,36 @@ class SearchPage:
 def validate(params: SearchParams, settings: Settings) -> SearchParams:
     """Check the parameters; 400 naming the first wrong one."""
     if len(params.q) > MAX_QUERY_CHARS:
-        raise BadRequest(f"q is longer than {MAX_QUERY_CHARS} characters.")
+        raise BadRequest(
+            N_("q is longer than %(max)s characters."), params={"max": MAX_QUERY_CHARS}
+        )
     if params.sort not in SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {params.sort!r}.")
+        raise BadRequest(
+            N_("sort must be one of %(allowed)s, not %(value)s."),
+            params={"allowed": ", ".join(SORTS), "value": repr(params.sort)},
+        )
     if params.page < 1 or params.page > 10_000:
-        raise BadRequest("page must be between 1 and 10000.")
+        raise BadRequest(N_("page must be between 1 and 10000."))
     if not 1 <= params.page_size <= settings.search.page_size_max:
-        raise BadRequest(f"page_size must be between 1 and {settings.search.page_size_max}.")
+        raise BadRequest(
+            N_("page_size must be between 1 and %(max)s."),
+            params={"max": settings.search.page_size_max},
+        )
     for name, value in params.filters.items():
         if name not in FACETS:
-            raise BadRequest(f"Unknown filter {name!r}.")
+            raise BadRequest(N_("Unknown filter %(name)s."), params={"name": repr(name)})
         enum = ENUM_FILTERS.get(name)
         if enum is not None and value not in enum.__members__:
-            raise BadRequest(f"Unknown {name} {value!r}: use one of {', '.join(enum.__members__)}.")
+            raise BadRequest(
+                N_("Unknown %(field)s %(value)s: use one of %(allowed)s."),
+                params={
+                    "field": Message(name),
+                    "value": repr(value),
+                    "allowed": ", ".join(enum.__members__),
+                },
+            )
         if name == "credit_bearing" and value not in ("0", "1"):
-            raise BadRequest("credit_bearing must be true or false.")
+            raise BadRequest(N_("credit_bearing must be true or false."))
     return params
 
 

@@ -17,18 +17,20 @@ from lifelong.accounts.service import record
 from lifelong.config import Settings
 from lifelong.db.base import utcnow
 from lifelong.errors import BadRequest, Forbidden, NotFound
+from lifelong.i18n import N_
 from lifelong.learning.catalog import indexing, repository, validation
 from lifelong.learning.catalog.validation import ResourceFields
 from lifelong.learning.models import Resource, ResourceStatus
 
 AUTHORS = frozenset({Role.teacher, Role.branch_admin, Role.hq_admin})
 MAX_PREREQUISITES = 20
+DUPLICATE = N_("Provider %(code)s already has a resource %(id)s.")
 
 
 def require_author(user: User | None) -> User:
     """Only teachers, branch admins and HQ admins author resources (403 otherwise)."""
     if user is None or user.role not in AUTHORS:
-        raise Forbidden("Only teachers and administrators may author resources.")
+        raise Forbidden(N_("Only teachers and administrators may author resources."))
     return user
 
 
@@ -51,7 +53,7 @@ def visible_resource(session: Session, resource_id: int, viewer: User | None) ->
     if resource is None or (
         resource.status != ResourceStatus.published and not can_edit(viewer, resource)
     ):
-        raise NotFound(f"Resource {resource_id} does not exist.")
+        raise NotFound(N_("Resource %(id)s does not exist."), params={"id": resource_id})
     return resource
 
 
@@ -60,9 +62,9 @@ def editable_resource(session: Session, user: User, resource_id: int) -> Resourc
     require_author(user)
     resource = repository.resource(session, resource_id)
     if resource is None:
-        raise NotFound(f"Resource {resource_id} does not exist.")
+        raise NotFound(N_("Resource %(id)s does not exist."), params={"id": resource_id})
     if not can_edit(user, resource):
-        raise Forbidden("You may edit only your own resources (branch admins: your branch's).")
+        raise Forbidden(N_("You may edit only your own resources (branch admins: your branch's)."))
     return resource
 
 
@@ -73,17 +75,20 @@ def prerequisites(session: Session, resource: Resource | None, ids: Any) -> list
     if isinstance(ids, str):
         ids = [part for part in ids.replace(";", ",").split(",") if part.strip()]
     if not isinstance(ids, list) or len(ids) > MAX_PREREQUISITES:
-        raise BadRequest(f"prerequisites must be a list of at most {MAX_PREREQUISITES} ids.")
+        raise BadRequest(
+            N_("prerequisites must be a list of at most %(max)s ids."),
+            params={"max": MAX_PREREQUISITES},
+        )
     try:
         wanted = [int(str(i).strip()) for i in ids]
     except ValueError:
-        raise BadRequest("prerequisites must be resource ids.") from None
+        raise BadRequest(N_("prerequisites must be resource ids.")) from None
     found = repository.resources_by_ids(session, wanted)
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise BadRequest(f"Unknown prerequisite resource {missing[0]}.")
+        raise BadRequest(N_("Unknown prerequisite resource %(id)s."), params={"id": missing[0]})
     if resource is not None and resource.id in found:
-        raise BadRequest("A resource cannot be its own prerequisite.")
+        raise BadRequest(N_("A resource cannot be its own prerequisite."))
     return [found[i] for i in dict.fromkeys(wanted)]
 
 
@@ -128,7 +133,7 @@ def create_resource(
     require_author(user)
     fields = validation.resource_fields(session, data, partial=False)
     if fields.provider is None:
-        raise BadRequest("provider is missing.")
+        raise validation.missing(N_("provider"))
     resource = Resource(
         external_id=fields.external_id or f"lifelong-{uuid.uuid4().hex[:12]}",
         description="",
@@ -143,7 +148,7 @@ def create_resource(
     apply_fields(resource, fields)
     if repository.resource_by_external_id(session, fields.provider.id, resource.external_id):
         raise BadRequest(
-            f"Provider {fields.provider.code} already has a resource {resource.external_id!r}."
+            DUPLICATE, params={"code": fields.provider.code, "id": repr(resource.external_id)}
         )
     resource.prerequisites = prerequisites(session, None, data.get("prerequisites"))
     session.add(resource)
@@ -163,7 +168,7 @@ def update_resource(
     external_id = fields.external_id or resource.external_id
     clash = repository.resource_by_external_id(session, provider.id, external_id)
     if clash is not None and clash.id != resource.id:
-        raise BadRequest(f"Provider {provider.code} already has a resource {external_id!r}.")
+        raise BadRequest(DUPLICATE, params={"code": provider.code, "id": repr(external_id)})
     apply_fields(resource, fields)
     if "prerequisites" in data and data["prerequisites"] is not None:
         resource.prerequisites = prerequisites(session, resource, data["prerequisites"])

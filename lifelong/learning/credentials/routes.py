@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from lifelong.errors import BadRequest, NotFound
+from lifelong.i18n import N_
 from lifelong.learning.credentials import openbadges
 from lifelong.learning.credentials import service as certificates
 from lifelong.learning.models import Certificate
@@ -102,7 +103,7 @@ def verify(session: DbSession, settings: AppSettings, certificate_id: str) -> Ve
     """Check a certificate's signature and status (404 when there is no such certificate)."""
     outcome = certificates.verify(session, settings, certificate_id)
     if outcome.status == "not_found":
-        raise NotFound("No certificate with this id.")
+        raise NotFound(N_("No certificate with this id."))
     return _verification(outcome)
 
 
@@ -112,7 +113,7 @@ def verify_presented(
 ) -> VerificationRead:
     """Verify a credential someone presents (the JSON itself): signature, issuer, status."""
     if "proof" not in body or "@context" not in body:
-        raise BadRequest("Send the whole credential JSON, with its @context and proof.")
+        raise BadRequest(N_("Send the whole credential JSON, with its @context and proof."))
     return _verification(certificates.check(session, settings, body))
 
 

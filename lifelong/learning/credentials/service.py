@@ -134,10 +134,10 @@ def get(session: Session, certificate_id: str) -> Certificate:
     try:
         uuid.UUID(certificate_id)
     except ValueError:
-        raise NotFound("No certificate with this id.") from None
+        raise NotFound(N_("No certificate with this id.")) from None
     certificate = session.get(Certificate, certificate_id)
     if certificate is None:
-        raise NotFound("No certificate with this id.")
+        raise NotFound(N_("No certificate with this id."))
     return certificate
 
 
@@ -150,7 +150,7 @@ def owned(session: Session, user: User, certificate_id: str) -> Certificate:
         user.role.value == "branch_admin" and user.branch_id == certificate.branch_id
     ):
         return certificate
-    raise NotFound("No certificate with this id.")
+    raise NotFound(N_("No certificate with this id."))
 
 
 def of_user(session: Session, user_id: int) -> list[Certificate]:
@@ -229,7 +229,7 @@ def verify(session: Session, settings: Settings, certificate_id: str) -> Verific
 def revoke(session: Session, user: User, certificate_id: str) -> Certificate:
     """Revoke a certificate (administrators within reach only); verification then says so."""
     if user.role.value not in STAFF_ROLES:
-        raise Forbidden("Only administrators may revoke certificates.")
+        raise Forbidden(N_("Only administrators may revoke certificates."))
     certificate = owned(session, user, certificate_id)
     if certificate.revoked_at is None:
         certificate.revoked_at = utcnow()

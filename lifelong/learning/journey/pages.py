@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from lifelong.accounts.models import Role
 from lifelong.errors import BadRequest, Conflict
+from lifelong.i18n import N_, Message
 from lifelong.learning.catalog import labels
 from lifelong.learning.catalog.service import visible_resource
 from lifelong.learning.journey import dashboard, rules, service
@@ -98,7 +99,7 @@ def _player(
     user: CurrentUser,
     resource_id: int,
     result: Any = None,
-    error: dict[str, Any] | None = None,
+    error: Message | None = None,
     status_code: int = 200,
 ) -> Response:
     enrolment = service.find(session, user, resource_id)
@@ -134,11 +135,6 @@ def _player(
     return render(request, "journey/learn.html", context, status_code=status_code)
 
 
-def _error(exc: Conflict) -> dict[str, Any]:
-    """An error for the template to translate: its msgid and parameters."""
-    return {"msg": exc.template, "params": exc.params}
-
-
 @router.get("/learn/{resource_id}")
 def learn(
     request: Request,
@@ -172,12 +168,12 @@ def submit_attempt(
         try:
             answers.append(int(raw))
         except ValueError:
-            raise BadRequest("An answer must be one of the question's choices.") from None
+            raise BadRequest(N_("An answer must be one of the question's choices.")) from None
     try:
         _enrolment, scored = service.attempt(session, settings, user, resource_id, answers)
     except Conflict as exc:
         return _player(
-            request, session, settings, user, resource_id, error=_error(exc), status_code=409
+            request, session, settings, user, resource_id, error=exc.message, status_code=409
         )
     return _player(request, session, settings, user, resource_id, result=scored)
 
@@ -195,7 +191,7 @@ def attend(
         service.attend(session, settings, user, resource_id)
     except Conflict as exc:
         return _player(
-            request, session, settings, user, resource_id, error=_error(exc), status_code=409
+            request, session, settings, user, resource_id, error=exc.message, status_code=409
         )
     return RedirectResponse(f"/learn/{resource_id}", status_code=303)
 
@@ -208,7 +204,7 @@ def unit_done(
     try:
         unit = int(form.get("unit", ""))
     except ValueError:
-        raise BadRequest("unit must be the index of one of this course's units.") from None
+        raise BadRequest(N_("unit must be the index of one of this course's units.")) from None
     service.report(session, settings, user, resource_id, {"unit": unit})
     return RedirectResponse(f"/learn/{resource_id}", status_code=303)
 

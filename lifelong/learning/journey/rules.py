@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lifelong.errors import BadRequest, Conflict
+from lifelong.i18n import N_, Message
 from lifelong.learning.models import Resource, ResourceType
 
 SEGMENT_SECONDS = 10
@@ -57,7 +58,7 @@ def segment_count(length_seconds: int) -> int:
 def covered_segments(start: float, end: float, length_seconds: int) -> set[int]:
     """Segments whose middle lies in the played interval [start, end] (clamped)."""
     if not (math.isfinite(start) and math.isfinite(end)) or end < start:
-        raise BadRequest("A played interval needs a start before its end, in seconds.")
+        raise BadRequest(N_("A played interval needs a start before its end, in seconds."))
     start = max(start, 0.0)
     end = min(end, start + MAX_REPORT_SECONDS, float(length_seconds))
     covered: set[int] = set()
@@ -117,10 +118,11 @@ def score_attempt(resource: Resource, answers: list[Any]) -> Scored:
     """Mark ``answers`` (one choice index per question) against the stored key."""
     key = questions(resource)
     if not key:
-        raise Conflict("This assessment has no questions yet.")
+        raise Conflict(N_("This assessment has no questions yet."))
     if len(answers) != len(key):
         raise BadRequest(
-            f"Answer every question: {len(key)} answers expected, {len(answers)} given."
+            N_("Answer every question: %(expected)s answers expected, %(given)s given."),
+            params={"expected": len(key), "given": len(answers)},
         )
     correct = 0
     for number, (question, answer) in enumerate(zip(key, answers, strict=True), 1):
@@ -130,7 +132,9 @@ def score_attempt(resource: Resource, answers: list[Any]) -> Scored:
             or isinstance(answer, bool)
             or not 0 <= answer < len(choices)
         ):
-            raise BadRequest(f"Answer {number} must be the index of one of its choices.")
+            raise BadRequest(
+                N_("Answer %(n)s must be the index of one of its choices."), params={"n": number}
+            )
         if answer is not None and answer == question.get("answer"):
             correct += 1
     score = correct / len(key)
@@ -165,18 +169,22 @@ def check_attendance(resource: Resource, now: datetime, early_minutes: int) -> N
     """409 unless ``now`` is inside the live session's window."""
     window = live_window(resource, early_minutes)
     if window is None:
-        raise Conflict("This live session has no schedule yet; your teacher can mark attendance.")
+        raise Conflict(
+            N_("This live session has no schedule yet; your teacher can mark attendance.")
+        )
     opens, closes = window
     if now < opens:
-        raise Conflict("The live session has not started yet.")
+        raise Conflict(N_("The live session has not started yet."))
     if now > closes:
-        raise Conflict("The live session is over; your teacher can mark attendance.")
+        raise Conflict(N_("The live session is over; your teacher can mark attendance."))
 
 
 def clamp_fraction(name: str, value: Any) -> float:
     """A 0..1 fraction, or 400 naming the field."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise BadRequest(f"{name} must be a number between 0 and 1.")
+        raise BadRequest(
+            N_("%(field)s must be a number between 0 and 1."), params={"field": Message(name)}
+        )
     if not 0 <= value <= 1:
-        raise BadRequest(f"{name} must be between 0 and 1.")
+        raise BadRequest(N_("%(field)s must be between 0 and 1."), params={"field": Message(name)})
     return float(value)

@@ -17,6 +17,7 @@ from lifelong.accounts.models import Role, User
 from lifelong.config import Settings
 from lifelong.db.base import utcnow
 from lifelong.errors import BadRequest, Conflict, Forbidden, NotFound
+from lifelong.i18n import N_
 from lifelong.learning.credentials import openbadges
 from lifelong.learning.credentials import service as certificates
 from lifelong.learning.journey import rules
@@ -32,7 +33,7 @@ from lifelong.learning.models import (
 )
 from lifelong.learning.xapi import ACTIVITY_TYPES
 
-NOT_ENROLLED = "You are not enrolled in this resource: enrol first."
+NOT_ENROLLED = N_("You are not enrolled in this resource: enrol first.")
 MAX_REPORT_SECONDS = 300
 
 
@@ -40,7 +41,7 @@ def resource_or_404(session: Session, resource_id: int) -> Resource:
     """A published resource; 404 otherwise (drafts are not open for enrolment)."""
     resource = session.get(Resource, resource_id)
     if resource is None or resource.status != ResourceStatus.published:
-        raise NotFound("No published resource with this id.", params={"id": resource_id})
+        raise NotFound(N_("No published resource with this id."), params={"id": resource_id})
     return resource
 
 
@@ -58,14 +59,14 @@ def active(session: Session, user: User, resource_id: int) -> Enrolment:
         resource_or_404(session, resource_id)
         raise Conflict(NOT_ENROLLED)
     if found.status == EnrolmentStatus.withdrawn:
-        raise Conflict("You left this resource: enrol again to continue.")
+        raise Conflict(N_("You left this resource: enrol again to continue."))
     return found
 
 
 def enrol(session: Session, settings: Settings, user: User, resource_id: int) -> Enrolment:
     """Enrol (or re-enrol after leaving, keeping what was done); idempotent otherwise."""
     if user.erased_at is not None or not user.is_active:
-        raise Forbidden("This account is closed.")
+        raise Forbidden(N_("This account is closed."))
     resource = resource_or_404(session, resource_id)
     enrolment = find(session, user, resource_id)
     now = utcnow()
@@ -162,7 +163,7 @@ def _spent(value: Any) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise BadRequest("seconds must be a positive number of seconds spent.")
+        raise BadRequest(N_("seconds must be a positive number of seconds spent."))
     return int(min(value, MAX_REPORT_SECONDS))
 
 
@@ -180,7 +181,7 @@ def report(
         if not all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in (raw_start, raw_end)
         ):
-            raise BadRequest("A video reports played_from and played_to in seconds.")
+            raise BadRequest(N_("A video reports played_from and played_to in seconds."))
         start, end = float(raw_start), float(raw_end)  # type: ignore[arg-type]
         length = rules.video_length(resource)
         done = _mark_units(session, enrolment, rules.covered_segments(start, end, length))
@@ -190,21 +191,24 @@ def report(
         enrolment.progress = max(before, min(fraction, 1.0))
         verb, complete = "progressed", fraction >= rules.VIDEO_COMPLETE
     elif kind in rules.DOCUMENT_TYPES:
-        fraction = rules.clamp_fraction("read_fraction", body.get("read_fraction"))
+        fraction = rules.clamp_fraction(N_("read_fraction"), body.get("read_fraction"))
         enrolment.progress = max(before, fraction)
         verb, complete = "experienced", enrolment.progress >= rules.DOCUMENT_END
     elif kind in rules.UNIT_TYPES:
         unit = body.get("unit")
         total = len(rules.units(resource))
         if isinstance(unit, bool) or not isinstance(unit, int) or not 0 <= unit < total:
-            raise BadRequest(f"unit must be the index of one of this course's {total} units.")
+            raise BadRequest(
+                N_("unit must be the index of one of this course's %(n)s units."),
+                params={"n": total},
+            )
         done = _mark_units(session, enrolment, {unit})
         enrolment.progress = max(before, len(done) / total)
         verb, complete = "progressed", len(done) >= total
     elif kind == ResourceType.assessment:
-        raise Conflict("An assessment progresses by attempts: submit your answers.")
+        raise Conflict(N_("An assessment progresses by attempts: submit your answers."))
     else:
-        raise Conflict("A live session progresses by attendance.")
+        raise Conflict(N_("A live session progresses by attendance."))
     enrolment.seconds_spent += seconds
     enrolment.last_activity_at = utcnow()
     if enrolment.progress > before or seconds:
@@ -230,10 +234,10 @@ def attempt(
     enrolment = active(session, user, resource_id)
     resource = enrolment.resource
     if resource.type != ResourceType.assessment:
-        raise Conflict("Only assessments take attempts.")
+        raise Conflict(N_("Only assessments take attempts."))
     limit = rules.max_attempts(resource)
     if enrolment.attempts >= limit:
-        raise Conflict("No attempts left: this assessment allows %(n)s.", params={"n": limit})
+        raise Conflict(N_("No attempts left: this assessment allows %(n)s."), params={"n": limit})
     scored = rules.score_attempt(resource, answers)
     enrolment.attempts += 1
     enrolment.best_score = max(enrolment.best_score or 0.0, scored.score)
@@ -270,7 +274,7 @@ def attend(
     """Attend a live session now; 409 outside its schedule window."""
     enrolment = active(session, user, resource_id)
     if enrolment.resource.type != ResourceType.live_session:
-        raise Conflict("Only live sessions take attendance.")
+        raise Conflict(N_("Only live sessions take attendance."))
     rules.check_attendance(
         enrolment.resource, now or utcnow(), settings.journey.attendance_early_minutes
     )
@@ -286,12 +290,12 @@ def mark_attendance(
 
     resource = resource_or_404(session, resource_id)
     if not can_edit(teacher, resource):
-        raise Forbidden("Only the resource's teacher or an administrator may mark attendance.")
+        raise Forbidden(N_("Only the resource's teacher or an administrator may mark attendance."))
     if resource.type != ResourceType.live_session:
-        raise Conflict("Only live sessions take attendance.")
+        raise Conflict(N_("Only live sessions take attendance."))
     learner = session.get(User, learner_id)
     if learner is None or learner.role != Role.learner:
-        raise NotFound("No such learner.")
+        raise NotFound(N_("No such learner."))
     enrolment = active(session, learner, resource_id)
     _attended(session, settings, learner, enrolment)
     return enrolment

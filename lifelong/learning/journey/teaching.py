@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from lifelong.accounts.models import Branch, Role, User
 from lifelong.errors import Forbidden
+from lifelong.i18n import N_
 from lifelong.learning.models import Enrolment, Resource
 
 LIMIT = 1000
@@ -29,7 +30,7 @@ def learners(
     elif viewer.role == Role.branch_admin:
         query = query.where(Enrolment.branch_id == viewer.branch_id)
     elif viewer.role != Role.hq_admin:
-        raise Forbidden("Only teachers and administrators see learners' progress.")
+        raise Forbidden(N_("Only teachers and administrators see learners' progress."))
     if resource_id is not None:
         query = query.where(Enrolment.resource_id == resource_id)
     rows = session.execute(

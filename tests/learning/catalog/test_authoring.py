@@ -237,7 +237,7 @@ def test_authoring_forms(client: TestClient, db: Session) -> None:
     bad = client.post(
         f"/teach/resources/{rid}/edit", data={**data, "assessment_questions": "No choices"}
     )
-    assert bad.status_code == 400 and "Question 1 needs" in bad.text
+    assert bad.status_code == 400 and "第 1 题需要题干" in bad.text  # zh_CN, the default
     live = {
         **data,
         "type": "live_session",
@@ -270,3 +270,63 @@ def test_learners_cannot_open_authoring_pages(client: TestClient, db: Session) -
     assert client.get("/teach/resources/new").status_code == 403
     assert client.get("/teach/resources").status_code == 403
     assert client.get("/teach/import").status_code == 403
+
+
+def test_form_errors_are_shown_in_the_readers_language(client: TestClient, db: Session) -> None:
+    _people(db)
+    login(client, "t_north")
+    data = {
+        "title": "x" * 301,
+        "provider": "OU",
+        "language": "zh",
+        "type": "assessment",
+        "level": "community",
+        "format": "interactive",
+        "subject": "EDU",
+        "assessment_questions": "终身教育是什么？\n- 小学教育\n* 贯穿一生的教育",
+    }
+
+    def error_in(locale: str, change: dict[str, str]) -> str:
+        client.get(f"/lang/{locale}?next=/teach/resources/new")
+        token = _csrf(client.get("/teach/resources/new").text)
+        page = client.post("/teach/resources/new", data={**data, **change, "csrf_token": token})
+        assert page.status_code == 400, page.text
+        return page.text.split('role="alert">', 1)[1].split("</p>", 1)[0]
+
+    assert error_in("zh_CN", {}) == "标题不能超过 300 个字符（当前 301 个）。"
+    assert error_in("en", {}) == "title is longer than 300 characters (301)."
+    ok_title = {"title": "测验"}
+    assert error_in("zh_CN", {**ok_title, "pass_mark": "abc"}) == (
+        "及格线须为数字，不能是 &#39;abc&#39;。"
+    )
+    assert error_in("zh_CN", {**ok_title, "type": "podcast"}).startswith(
+        "未知的类型 &#39;podcast&#39;，可选值：course, "
+    )
+    assert error_in("zh_CN", {**ok_title, "subject": "NOPE"}) == "未知的学科代码 &#39;NOPE&#39;。"
+    # The API keeps its English messages whatever the reader's language.
+    response = client.post(
+        "/api/v1/resources",
+        json={**RESOURCE, "title": "x" * 301},
+        headers={**token_for(client, "t_north"), "Accept-Language": "zh-CN"},
+    )
+    assert response.json()["error"] == "title is longer than 300 characters (301)."
+
+
+def test_programme_form_errors_are_translated(client: TestClient, db: Session) -> None:
+    _people(db)
+    login(client, "t_north")
+    client.get("/lang/zh_CN?next=/teach/programmes/new")
+    token = _csrf(client.get("/teach/programmes/new").text)
+    page = client.post(
+        "/teach/programmes/new",
+        data={
+            "csrf_token": token,
+            "code": "P1",
+            "title": "专业",
+            "credential": "证书",
+            "level": "bachelor",
+            "items": "424242",
+        },
+    )
+    assert page.status_code == 400
+    assert "资源列表中的资源 424242 不存在。" in page.text

@@ -276,6 +276,71 @@ def test_import_page_shows_the_report_escaped(
     assert page.status_code == 200, page.text
     assert 'id="report"' in page.text
     assert "<script>alert(1)</script>" not in page.text
-    assert "Unknown type &#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39;" in page.text
+    assert "未知的类型 &#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39;" in page.text  # zh_CN
     empty = client.post("/teach/import", data={"csrf_token": token, "provider": "OU"})
     assert empty.status_code == 400
+
+
+def test_import_page_reports_rows_in_the_readers_language(
+    catalogue: None, client: TestClient, db: Session
+) -> None:
+    make_user(db, Role.branch_admin, username="admin_zh")
+    db.commit()
+    from tests.factories import login
+
+    login(client, "admin_zh")
+
+    def report_in(locale: str) -> str:
+        client.get(f"/lang/{locale}?next=/teach/import")
+        form = client.get("/teach/import")
+        token = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        page = client.post(
+            "/teach/import",
+            data={"csrf_token": token, "provider": "OU"},
+            files={"file": ("broken.csv", (FIXTURES / "broken.csv").read_bytes(), "text/csv")},
+        )
+        assert page.status_code == 200, page.text
+        return page.text.split('id="report"', 1)[1]
+
+    chinese = report_in("zh_CN")
+    assert "<td>第 3 行</td><td>请填写标题。</td>" in chinese
+    assert "未知的类型 &#39;podcast&#39;，可选值：" in chinese
+    assert "未知的学科代码 &#39;NOPE&#39;。" in chinese
+    assert "时长（分钟）须为整数，不能是 &#39;ninety&#39;。" in chinese
+    assert "学分须在 0 到 99.9 之间，不能是 &#39;-2&#39;。" in chinese
+    assert "该提供方下没有先修资源 &#39;GHOST&#39;。" in chinese
+    assert "外部编号 &#39;C-1&#39; 与第 2 行重复。" in chinese
+    assert "第 10 行: 简介中含有 HTML 标记，将按纯文本保存。" in chinese
+    for english in ("line ", "is missing", "Unknown", "must be", "repeats", "HTML markup"):
+        assert english not in chinese, english
+    english = report_in("en")
+    assert "<td>line 3</td><td>title is missing.</td>" in english
+    assert "external_id &#39;C-1&#39; repeats line 2." in english
+
+
+def test_import_errors_of_the_whole_file_are_translated(
+    catalogue: None, client: TestClient, db: Session
+) -> None:
+    make_user(db, Role.branch_admin, username="admin_zh2")
+    db.commit()
+    from tests.factories import login
+
+    login(client, "admin_zh2")
+    client.get("/lang/zh_CN?next=/teach/import")
+    token = client.get("/teach/import").text.split('name="csrf_token" value="', 1)[1][:200]
+    token = token.split('"', 1)[0]
+    page = client.post(
+        "/teach/import",
+        data={"csrf_token": token, "provider": "OU"},
+        files={"file": ("bad.json", b"[1, 2", "application/json")},
+    )
+    assert page.status_code == 400
+    assert "JSON 文件格式有误：第 1 行" in page.text
+    api = client.post(
+        "/api/v1/resources/import",
+        data={"provider": "OU"},
+        files={"file": ("bad.json", b"[1, 2", "application/json")},
+        headers={**token_for(client, "admin_zh2"), "Accept-Language": "zh-CN"},
+    )
+    assert api.status_code == 400
+    assert api.json()["error"].startswith("The JSON file is not valid: ")
