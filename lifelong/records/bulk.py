@@ -142,12 +142,20 @@ class _Ingestor:
     """Validates chunks and hands them to the writer thread (one chunk in flight)."""
 
     def __init__(
-        self, settings: Settings, client_name: str, version: str, *, defer: bool = False
+        self,
+        settings: Settings,
+        client_name: str,
+        version: str,
+        *,
+        defer: bool = False,
+        client: XapiClient | None = None,
+        writer_alone: bool = False,
     ) -> None:
-        """Resolve the client's credential and open the store."""
-        self.client: XapiClient = bulk_client(settings, client_name)
+        """Resolve the client's credential (unless given) and open the store."""
+        self.client: XapiClient = client or bulk_client(settings, client_name)
         self.engine = open_store(settings, build_missing_indexes=not defer)
-        self.writer = StatementWriter(StatementRepository(self.engine))
+        repository = StatementRepository(self.engine, one_step_inserts=not writer_alone)
+        self.writer = StatementWriter(repository)
         self.version = version
         self.branch_extension = branch_extension(settings)
         self.authority_ifi = ifi_key(self.client.authority)
@@ -363,15 +371,33 @@ def ingest_validated(
 
 @contextmanager
 def bulk_session(
-    settings: Settings, *, client_name: str, version: str = V1, defer_indexes: bool = False
+    settings: Settings,
+    *,
+    client_name: str,
+    version: str = V1,
+    defer_indexes: bool = False,
+    keep_indexes_deferred: bool = False,
+    client: XapiClient | None = None,
+    writer_alone: bool = False,
 ) -> Iterator[_Ingestor]:
     """One open store for many validated chunks (``.store(validated)`` each).
 
     ``defer_indexes`` drops the filter indexes for the session and builds them at its
     end (``store.deferred_indexes``): for loads that are large against the store, such
-    as generating a university.
+    as generating a university. ``keep_indexes_deferred``: a session inside another
+    process's deferral (a generator worker) neither builds nor drops them. ``client``:
+    the client already resolved (``bulk_client``), so the operational store is not touched.
+    ``writer_alone``: the caller only waits on ``store`` (nothing else of the process runs
+    meanwhile), so the writer may insert rows one step each (``StatementRepository``).
     """
-    ingestor = _Ingestor(settings, client_name, version, defer=defer_indexes)
+    ingestor = _Ingestor(
+        settings,
+        client_name,
+        version,
+        defer=defer_indexes or keep_indexes_deferred,
+        client=client,
+        writer_alone=writer_alone,
+    )
     try:
         if defer_indexes:
             with deferred_indexes(ingestor.engine):

@@ -90,9 +90,17 @@ class Batch:
 class StatementRepository:
     """Reads and writes the statement tables."""
 
-    def __init__(self, engine: Engine) -> None:
-        """Bind to the store's engine."""
+    def __init__(self, engine: Engine, *, one_step_inserts: bool = True) -> None:
+        """Bind to the store's engine.
+
+        ``one_step_inserts`` (SQLite): a chunk of rows goes in as one ``json_each`` insert
+        (``INSERT_STATEMENT_JSON``), which keeps the GIL released while other threads of
+        the process work. A writer whose process has nothing else to run (a generator
+        worker waiting on its own store) passes False: ``executemany`` then costs about
+        half the CPU a row (measured: a chunk of 52 k statements in 1.6-3 s, not 4-6 s).
+        """
         self.engine = engine
+        self.one_step_inserts = one_step_inserts
         self.postgres = engine.dialect.name == "postgresql"
         self._writer: Any = None
         self._lock_fd: int | None = None
@@ -342,7 +350,7 @@ class StatementRepository:
             activity_rows.extend((seq, activity) for activity in record.related_activities)
             if record.voids:
                 voids.append(record.voids)
-        if self.postgres:
+        if self.postgres or not self.one_step_inserts:
             cursor.executemany(self.sql(INSERT_STATEMENT), rows)
             if agent_rows:
                 cursor.executemany(self.sql(INSERT_AGENT), agent_rows)

@@ -14,7 +14,6 @@ import logging
 import multiprocessing
 import os
 import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from lifelong.config import Settings
 from lifelong.errors import BadRequest, Conflict, LifelongError
 from lifelong.gc_tuning import settle_garbage_collector
 from lifelong.learning.xapi import extension
+from lifelong.processes import exit_with_parent
 from lifelong.records.credentials import XapiClient
 from lifelong.records.records import StatementRecord, build_record, ifi_key
 from lifelong.records.repository import Batch, BatchOutcome, StatementRepository
@@ -207,20 +207,9 @@ def prepare_payload(
 
 
 def _start_preparing_process(parent: int) -> None:
-    """A preparing process: settle its collector and end with its web process.
-
-    A web process that exits cleanly shuts the pool down; one that is killed (``kill -9``,
-    the OOM killer) cannot, and its preparing process would live on, orphaned. A daemon
-    thread checks once a second that the parent is still the one that started it.
-    """
+    """A preparing process: settle its collector and end with its web process."""
     settle_garbage_collector()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    exit_with_parent(parent)
 
 
 def _prepare_in_worker(*args: Any) -> tuple[str, Any]:

@@ -1,25 +1,39 @@
-"""Preparing chunks (learners, activity, statements, branch records) ahead of ingestion.
+"""Landing chunks (learners, activity, statements, branch records) in worker processes.
 
-Building statements is pure CPU and independent of the stores, so on small and larger
-scales one worker process prepares chunk k+1 while the main process ingests chunk k:
-the two cores of a small machine both work. The worker also validates the chunk's
-statements and builds their store records (``records.bulk.validate_chunk``, the LRS's
-own validation), so the main process only writes them. Each chunk is a pure function of
-(scale, seed, as-of, chunk, client), so where it is computed does not change what it holds.
+Building and validating statements is pure CPU, so on small and larger scales two worker
+processes each take a chunk: build its statements, validate them and build their store
+records (``records.bulk.validate_chunk``, the LRS's own validation), and store them in
+the statement store themselves (its writes are serialised across processes, as for web
+workers). The main process commits each chunk's rows to the operational store, in chunk
+order, once its statements are durable. Nothing but rows and counts crosses between the
+processes. Each chunk is a pure function of (scale, seed, as-of, chunk, client), so
+where it is computed does not change what it holds.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from lifelong.records.bulk import Item, Validated, validate_chunk
+from lifelong.config import Settings
+from lifelong.processes import exit_with_parent
+from lifelong.records.bulk import (
+    BulkReport,
+    Item,
+    Validated,
+    bulk_client,
+    bulk_session,
+    validate_chunk,
+)
 from lifelong.records.credentials import XapiClient
+from lifelong.records.store import open_store
 from lifelong.records.versions import V1
 from lifelong.synth import branch_records
 from lifelong.synth.activity import ChunkActivity, chunk_activity, statements
@@ -29,7 +43,7 @@ from lifelong.synth.rng import run_namespace, stream
 from lifelong.synth.scales import Scale, scale_named
 from lifelong.synth.world import World, as_of_moment, build_world
 
-AHEAD = 1  # chunks prepared ahead of the one being ingested (bounds memory)
+WORKERS = 2  # worker processes landing chunks (each holds one chunk: bounds memory)
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,18 @@ class PreparedChunk:
     validated: Validated
     rosters: list[dict[str, str]]
     grades: list[dict[str, str]]
+
+
+@dataclass
+class LandedChunk:
+    """A chunk whose statements are stored: its rows, and what the LRS did with them."""
+
+    users: list[dict[str, Any]]
+    profiles: list[dict[str, Any]]
+    activity: ChunkActivity
+    rosters: list[dict[str, str]]
+    grades: list[dict[str, str]]
+    lrs: BulkReport
 
 
 @cache
@@ -97,21 +123,78 @@ def iter_chunks(spec: Scale) -> Iterator[tuple[int, int, int]]:
         yield chunk, first, min(spec.chunk_learners, spec.learners - first)
 
 
-def prepare_chunks(
-    job: ChunkJob, todo: Sequence[tuple[int, int, int]], *, parallel: bool
-) -> Iterator[tuple[int, PreparedChunk]]:
-    """Prepared chunks in order; with ``parallel``, computed one ahead in a worker."""
+# One bulk session per process and data directory, kept for the chunks it lands.
+_sessions: dict[str, AbstractContextManager[Any]] = {}
+_open: dict[str, Any] = {}
+
+
+def _session(settings: Settings, client: XapiClient) -> Any:
+    """This process's bulk session on the statement store (opened on first use).
+
+    The filter indexes stay deferred (the main process dropped them and rebuilds them).
+    """
+    key = str(settings.data_dir)
+    if key not in _open:
+        manager = bulk_session(
+            settings,
+            client_name=client.name,
+            keep_indexes_deferred=True,
+            client=client,
+            writer_alone=True,
+        )
+        _open[key] = manager.__enter__()
+        _sessions[key] = manager
+    return _open[key]
+
+
+def close_sessions() -> None:
+    """Close this process's bulk sessions (their writes are all durable already)."""
+    for key, manager in list(_sessions.items()):
+        manager.__exit__(None, None, None)
+        del _sessions[key], _open[key]
+
+
+def land(job: ChunkJob, settings: Settings, chunk: int, first: int, count: int) -> LandedChunk:
+    """Prepare a chunk and store its statements; durable when this returns."""
+    prepared = prepare(job, chunk, first, count)
+    report = _session(settings, job.client).store(prepared.validated)
+    return LandedChunk(
+        prepared.users,
+        prepared.profiles,
+        prepared.activity,
+        prepared.rosters,
+        prepared.grades,
+        report,
+    )
+
+
+def land_chunks(
+    job: ChunkJob, settings: Settings, todo: Sequence[tuple[int, int, int]], *, parallel: bool
+) -> Iterator[tuple[int, LandedChunk]]:
+    """Landed chunks in chunk order; with ``parallel``, landed by WORKERS processes."""
+    # Stores migrated and the client's credential present before any worker opens them
+    # (two processes migrating one fresh store would race).
+    bulk_client(settings, job.client.name)
+    open_store(settings, build_missing_indexes=False).dispose()
     if not parallel:
-        for chunk, first, count in todo:
-            yield chunk, prepare(job, chunk, first, count)
+        try:
+            for chunk, first, count in todo:
+                yield chunk, land(job, settings, chunk, first, count)
+        finally:
+            close_sessions()
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pending: list[tuple[int, Future[PreparedChunk]]] = []
+    with ProcessPoolExecutor(
+        max_workers=WORKERS,
+        mp_context=context,
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
+        pending: list[tuple[int, Future[LandedChunk]]] = []
         queue = list(todo)
         while queue or pending:
-            while queue and len(pending) <= AHEAD:
+            while queue and len(pending) < WORKERS:
                 chunk, first, count = queue.pop(0)
-                pending.append((chunk, pool.submit(prepare, job, chunk, first, count)))
+                pending.append((chunk, pool.submit(land, job, settings, chunk, first, count)))
             chunk, future = pending.pop(0)
             yield chunk, future.result()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -45,14 +46,14 @@ from lifelong.records.bulk import (
     BulkReport,
     branch_extension,
     bulk_client,
-    bulk_session,
     ingest_statements,
 )
+from lifelong.records.store import deferred_indexes, open_store
 from lifelong.synth import branch_records, store
 from lifelong.synth.activity import ChunkActivity, chunk_activity, statements
 from lifelong.synth.learners import WINDOW_DAYS, make_learners
 from lifelong.synth.models import SynthChunk, SynthRun
-from lifelong.synth.pipeline import ChunkJob, iter_chunks, prepare_chunks
+from lifelong.synth.pipeline import ChunkJob, iter_chunks, land_chunks
 from lifelong.synth.rhythm import Rhythm
 from lifelong.synth.rng import run_namespace, stream
 from lifelong.synth.scales import Scale, scale_named
@@ -235,6 +236,20 @@ def _ingest(settings: Settings, items: Iterable[dict[str, Any]]) -> int:
     return _stored(ingest_statements(settings, items, client_name=CLIENT_NAME))
 
 
+@contextmanager
+def _lrs_indexes_deferred(settings: Settings, defer: bool) -> Iterator[None]:
+    """The statement store's filter indexes dropped for the load, then built once."""
+    if not defer:
+        yield
+        return
+    lrs = open_store(settings, build_missing_indexes=False)
+    try:
+        with deferred_indexes(lrs):
+            yield
+    finally:
+        lrs.dispose()
+
+
 def _stored(report: BulkReport) -> int:
     if report.rejected:
         where, why = report.rejected[0]
@@ -371,9 +386,10 @@ def _run(
             branch_extension(settings),
         )
         # The LRS's filter indexes are built once after the load, not statement by statement.
-        with bulk_session(settings, client_name=CLIENT_NAME, defer_indexes=bool(todo)) as lrs:
-            for chunk, prepared in prepare_chunks(job, todo, parallel=spec.learners >= 10_000):
-                stored = _stored(lrs.store(prepared.validated))
+        with _lrs_indexes_deferred(settings, bool(todo)):
+            landed = land_chunks(job, settings, todo, parallel=spec.learners >= 10_000)
+            for chunk, prepared in landed:
+                stored = _stored(prepared.lrs)
                 branch_records.append_records(settings, chunk, prepared.rosters, prepared.grades)
                 if before_commit is not None:
                     before_commit("learners", chunk)
