@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 AS_OF = "2026-11-30"
 BASELINE_STATEMENTS = 1_500
 
@@ -109,6 +111,7 @@ def row_at_a_time_baseline(root: Path) -> dict[str, Any]:
     from lifelong.config import Settings
     from lifelong.db.engine import engine_from_settings, make_session_factory, transaction
     from lifelong.db.migrate import upgrade
+    from lifelong.records.bulk import branch_extension, bulk_client
     from lifelong.records.credentials import create_credential
     from lifelong.synth.pipeline import ChunkJob, iter_chunks, prepare
     from lifelong.synth.scales import SCALES
@@ -119,9 +122,18 @@ def row_at_a_time_baseline(root: Path) -> dict[str, Any]:
     with transaction(make_session_factory(engine)) as session:
         _c, key, secret = create_credential(session, name="baseline", scopes="all")
     engine.dispose()
-    job = ChunkJob("small", 1, AS_OF, settings.iri_base, "x")
+    job = ChunkJob(
+        "small",
+        1,
+        AS_OF,
+        settings.iri_base,
+        "x",
+        bulk_client(settings, "baseline"),
+        branch_extension(settings),
+    )
     chunk, first, _count = next(iter(iter_chunks(SCALES["small"])))
-    statements = list(prepare(job, chunk, first, 60).statements())[:BASELINE_STATEMENTS]
+    records = prepare(job, chunk, first, 60).validated.records[:BASELINE_STATEMENTS]
+    statements = [orjson.loads(record.body) for record in records]
     auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
     headers = {"Authorization": auth, "X-Experience-API-Version": "1.0.3"}
     with TestClient(create_app(settings)) as client:
