@@ -8,7 +8,8 @@ generated statements POSTed one per request to ``/xapi/statements`` of the real 
 at a small size, so "events/s" has something to be compared with.
 
 Run: ``python -m benchmarks.bench_generate`` (small and medium; ``--quick``: tiny and
-small; ``LIFELONG_BENCH_LARGE=1`` adds large). Disk use of each store is reported too.
+small; ``LIFELONG_BENCH_LARGE=1`` adds large; ``LIFELONG_BENCH_KEEP_DIR=DIR`` keeps the
+generated data directories there). Disk use of each store is reported too.
 """
 
 from __future__ import annotations
@@ -163,7 +164,9 @@ def run(quick: bool) -> dict[str, Any]:
         "large": (1200, 4000),
     }
     with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
-        root = Path(tmp)
+        # LIFELONG_BENCH_KEEP_DIR keeps the generated universities (e.g. to time
+        # `lifelong transform --full-refresh` on the medium one afterwards).
+        root = Path(os.environ.get("LIFELONG_BENCH_KEEP_DIR") or tmp)
         runs = []
         for scale in scales:
             figures = generate_scale(scale, root)
