@@ -62,8 +62,16 @@ class Lake:
         table = DeltaTable(str(path))
         files = table.file_uris()
         target = f'{layer}."{name}"'
-        self.connection.execute(f"DROP VIEW IF EXISTS {target}")
-        self.connection.execute(f"DROP TABLE IF EXISTS {target}")
+        # A version without files is attached as an (empty) TABLE, later ones as a VIEW:
+        # drop whichever it is now (DuckDB's DROP VIEW IF EXISTS fails on a table).
+        existing = self.connection.execute(
+            "SELECT table_type FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [layer, name],
+        ).fetchone()
+        if existing is not None:
+            kind = "VIEW" if existing[0] == "VIEW" else "TABLE"
+            self.connection.execute(f"DROP {kind} {target}")
         if files:
             fields = table.schema().fields
             partitions = table.metadata().partition_columns
