@@ -10,13 +10,12 @@ version 5) of their content, so re-running a file never stores them twice.
 
 from __future__ import annotations
 
-import operator
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +52,11 @@ Item = tuple[str, Any]  # (location, parsed statement or a parse error message)
 
 @dataclass
 class Validated:
-    """A chunk validated and turned into records, ready for the writer (picklable).
+    """A chunk validated and turned into records, ready for the writer.
 
-    What ``validate_chunk`` returns: it is a pure function of the items and the client,
-    so a caller may run it in another process (the generator does, on the second core)
-    and hand the result to ``ingest_validated``; the validation is the same either way.
+    What ``validate_chunk`` returns: a pure function of the items and the client, so a
+    caller may run it wherever its statements are built (the generator's workers do) and
+    hand the result to a bulk session; the validation is the same either way.
     """
 
     client_name: str
@@ -66,24 +65,6 @@ class Validated:
     where: dict[str, str] = field(default_factory=dict)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     duplicates: int = 0
-
-    # Pickled with the records as plain tuples: a slots dataclass pickles through a
-    # Python-level __getstate__/__setstate__ per object, ~20 us a record both ways
-    # against ~6 us for a tuple and the rebuild (what the generator's worker sends).
-    def __getstate__(self) -> dict[str, Any]:
-        """The state with each record as a tuple of its fields."""
-        state = dict(self.__dict__)
-        state["records"] = [astuple_shallow(record) for record in self.records]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """Rebuild the records from their tuples."""
-        state["records"] = [StatementRecord(*values) for values in state["records"]]
-        self.__dict__.update(state)
-
-
-# A record's field values in declaration order (not deep-copied, unlike astuple).
-astuple_shallow = operator.attrgetter(*(f.name for f in fields(StatementRecord)))
 
 
 def validate_chunk(
@@ -106,7 +87,7 @@ def validate_chunk(
             content = orjson.dumps(stmt, option=orjson.OPT_SORT_KEYS).decode()
             stmt["id"] = str(uuid.uuid5(ID_NAMESPACE, content))
         record = build_record(stmt, client, version, branch_extension)
-        record.statement = {}  # the writer stores ``body``; the dict would only be pickled
+        record.statement = {}  # the writer stores ``body``: no need to hold the dict too
         known = hashes.get(record.statement_id)
         if known is not None:
             if known == record.content_hash:

@@ -69,7 +69,7 @@ class PreparedChunk:
     profiles: list[dict[str, Any]]
     activity: ChunkActivity
     # Records hold the statement's JSON text (~0.9 kB) and its keys, not the nested
-    # dicts (~4 kB a statement): what crosses between the processes stays small.
+    # dicts (~4 kB a statement): a chunk in a worker stays small.
     validated: Validated
     rosters: list[dict[str, str]]
     grades: list[dict[str, str]]

@@ -113,7 +113,7 @@ def test_ingest_statements_then_visible_over_http(
 
 
 def test_chunks_validated_elsewhere_store_like_any_other(settings: Settings) -> None:
-    """validate_chunk + ingest_validated (the generator's split across two processes)
+    """validate_chunk + ingest_validated (validation where the statements are built)
     rejects what ingest_statements rejects, survives pickling, and slices big chunks."""
     client = bulk.bulk_client(settings, "lifelong-platform")
     extension = bulk.branch_extension(settings)

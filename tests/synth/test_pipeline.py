@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 import subprocess
 import sys
 import time
@@ -64,7 +63,7 @@ def test_chunks_landed_by_workers_equal_chunks_landed_in_place(tmp_path: Path) -
     assert len(_stored(here)) == sum(landed.lrs.stored for _, landed in serial)
 
 
-def test_a_prepared_chunk_is_validated_and_lean_to_pickle() -> None:
+def test_a_prepared_chunk_is_validated_and_lean() -> None:
     """The worker runs the LRS's validation; records carry JSON text, not nested dicts."""
     job = ChunkJob("tiny", 5, "2026-06-30", IRI, "hash", CLIENT, extension(IRI, "branch"))
     chunk, first, count = next(iter(iter_chunks(SCALES["tiny"])))
@@ -75,8 +74,6 @@ def test_a_prepared_chunk_is_validated_and_lean_to_pickle() -> None:
     assert record.statement == {} and record.body.startswith("{")
     assert record.keys and record.content_hash
     assert '"authority"' in record.body  # set from the client, as on POST
-    per_statement = len(pickle.dumps(validated)) / len(validated.records)
-    assert per_statement < 2_000
 
 
 def test_workers_end_when_the_generator_is_killed(tmp_path: Path) -> None:
