@@ -64,6 +64,10 @@ def home_sections(session: Session, user: User) -> list[Section]:
 def resource_sections(session: Session, user: User | None, resource_id: int) -> list[Section]:
     """The resource page's "learners also studied / similar" section."""
     items = _safely(session, user, "similar", resource_id=resource_id)
-    return (
-        [Section("similar", N_("Learners who studied this also studied"), items)] if items else []
-    )
+    if not items:
+        return []
+    # The heading says what the reasons say: co-enrolment, or (a new resource, no one has
+    # studied it yet) only likeness of content.
+    together = any(item.reason.code == "also_studied" for item in items)
+    title = N_("Learners who studied this also studied") if together else N_("Similar resources")
+    return [Section("similar", title, items)]

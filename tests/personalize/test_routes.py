@@ -113,3 +113,25 @@ def test_web_process_trains_in_the_background_when_no_model_exists(
             time.sleep(0.5)
         assert version is not None
         assert (settings.recommender_dir / "CURRENT").read_text() == version
+
+
+def test_resource_page_heading_matches_the_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'Learners who studied this also studied' only when some item is co-enrolled; a
+    section of content-only likeness (a new resource) is 'Similar resources'."""
+    from lifelong.personalize import pages
+    from lifelong.personalize.reasons import Reason
+    from lifelong.personalize.service import Recommendation
+
+    def items(*codes: str) -> list[Recommendation]:
+        return [
+            Recommendation(None, "similar", 1.0, Reason(code, {"title": "x"})) for code in codes
+        ]  # type: ignore[arg-type]
+
+    for codes, title in (
+        (("similar", "similar"), "Similar resources"),
+        (("similar", "also_studied"), "Learners who studied this also studied"),
+    ):
+        monkeypatch.setattr(pages, "_safely", lambda *a, codes=codes, **k: items(*codes))
+        assert [s.title for s in pages.resource_sections(None, None, 1)] == [title]  # type: ignore[arg-type]
+    monkeypatch.setattr(pages, "_safely", lambda *a, **k: [])
+    assert pages.resource_sections(None, None, 1) == []  # type: ignore[arg-type]
