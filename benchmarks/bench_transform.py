@@ -325,7 +325,7 @@ def replay_hour(settings: Settings, seed: int = 3) -> int:
             stmt = orjson.loads(text)
             for key in ("stored", "authority"):
                 stmt.pop(key, None)
-            stmt["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            stmt["id"] = str(uuid.uuid4())  # fresh on every run: a second run adds, not conflicts
             late = rng.random() < 0.05
             moment = now - timedelta(
                 days=rng.randint(1, 5) if late else 0, seconds=rng.uniform(0, 3599)

@@ -133,6 +133,12 @@ class FoundationSettings(BaseModel):
         "default: DuckDB's own (one per core). 1 suits a small, busy machine, where "
         "splitting a sub-second query across threads only adds waiting.",
     )
+    duckdb_memory_limit: str | None = Field(
+        default="3GB",
+        description="Memory the process's DuckDB database may use (transform and marts), "
+        "beyond which it spills to <data dir>/lake/.duckdb-spill; unset: DuckDB's own "
+        "default, 80 % of RAM (a medium full refresh then held 20 GB).",
+    )
 
 
 class SemanticSettings(BaseModel):

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -34,6 +35,7 @@ from lifelong.foundation.runlog import RunLog, now
 from lifelong.locks import try_lock
 
 CLOCK = "raw.xapi_statements"
+STAGED_BATCH_ROWS = 122_880  # rows per record batch handed to the Delta writer
 ARROW_TYPES = {
     "bigint": pa.int64(),
     "string": pa.string(),
@@ -143,19 +145,38 @@ class _Run:
             parts.append(datetime.now(UTC).date().isoformat())  # age bands move with the date
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
-    def audit(self, model: Model, staged: pa.Table) -> list[AuditResult]:
-        self.connection.register(STAGED, staged)
+    def stage(self, sql: str) -> int:
+        """Run a model's SQL into the run's staging table; returns its row count.
+
+        A DuckDB table, not an Arrow table in Python: DuckDB's buffer manager keeps it
+        within its memory limit (spilling if need be), where a materialised Arrow table of
+        a full refresh at medium scale held ~20 GB resident.
+        """
+        self.connection.execute(f'CREATE OR REPLACE TEMP TABLE "{STAGED}" AS {sql}')
+        count = self.connection.execute(f'SELECT COUNT(*) FROM "{STAGED}"').fetchone()
+        return int(count[0]) if count else 0
+
+    def staged(self) -> pa.RecordBatchReader:
+        """The staged rows as a stream of record batches (for the Delta writer).
+
+        Consume it before the next query on this connection, which would end the stream.
+        """
+        return self.connection.execute(f'SELECT * FROM "{STAGED}"').to_arrow_reader(
+            STAGED_BATCH_ROWS
+        )
+
+    def unstage(self) -> None:
+        self.connection.execute(f'DROP TABLE IF EXISTS "{STAGED}"')
+
+    def audit(self, model: Model) -> list[AuditResult]:
         results = []
-        try:
-            for audit in audits_of(model):
-                count = self.connection.execute(f"SELECT COUNT(*) FROM ({audit.sql})").fetchone()
-                failing = int(count[0]) if count else 0
-                sample: list[dict[str, Any]] = []
-                if failing:
-                    sample = self.query(f"{audit.sql} LIMIT {SAMPLE_ROWS}").to_pylist()
-                results.append(AuditResult(audit.name, audit.severity, failing, sample))
-        finally:
-            self.connection.unregister(STAGED)
+        for audit in audits_of(model):
+            count = self.connection.execute(f"SELECT COUNT(*) FROM ({audit.sql})").fetchone()
+            failing = int(count[0]) if count else 0
+            sample: list[dict[str, Any]] = []
+            if failing:
+                sample = self.query(f"{audit.sql} LIMIT {SAMPLE_ROWS}").to_pylist()
+            results.append(AuditResult(audit.name, audit.severity, failing, sample))
         return results
 
     def build(self, model: Model) -> ModelOutcome:
@@ -176,9 +197,23 @@ class _Run:
         elif not rebuild and state is not None and state[1] == fingerprint:
             return ModelOutcome(model.name, "unchanged")
         outcome = ModelOutcome(model.name, "built", window=(_iso(window[0]), _iso(window[1])))
-        staged = self.query(render(model, "duckdb", window[0], window[1]))
-        outcome.rows = staged.num_rows
-        outcome.audits = self.audit(model, staged)
+        outcome.rows = self.stage(render(model, "duckdb", window[0], window[1]))
+        try:
+            return self._write(model, outcome, path, rebuild, window, watermark)
+        finally:
+            self.unstage()
+
+    def _write(
+        self,
+        model: Model,
+        outcome: ModelOutcome,
+        path: Path,
+        rebuild: bool,
+        window: tuple[datetime, datetime],
+        watermark: int,
+    ) -> ModelOutcome:
+        """Audit the staged rows, then write them to the model's Delta table."""
+        outcome.audits = self.audit(model)
         if outcome.failed_audits:
             outcome.status = "failed"
             names = ", ".join(a.name for a in outcome.failed_audits)
@@ -190,16 +225,19 @@ class _Run:
             # Day-replaced models are partitioned by day: replacing a day then drops and
             # writes that day's files only, instead of rewriting every file holding it.
             partition_by = [model.time_column] if touched_sql and model.time_column else None
-            delta.overwrite(path, staged, info=info, partition_by=partition_by)
+            delta.overwrite(path, self.staged(), info=info, partition_by=partition_by)
         else:
+            column = model.time_column or "day"
+            values: list[Any] = []
+            if touched_sql:  # queried first: a new query on the connection ends the stream
+                source = self.query(touched_sql)
+                values = sorted({v for v in source.column(column).to_pylist() if v is not None})
+            staged = self.staged()
             if delta.column_names(path) != staged.schema.names:
                 raise RuntimeError(
                     f"{model.name}: columns changed; run `lifelong transform --full-refresh`"
                 )
-            column = model.time_column or "day"
             if touched_sql:
-                source = self.query(touched_sql)
-                values = sorted({v for v in source.column(column).to_pylist() if v is not None})
                 delta.replace_partitions(path, staged, column, values, info=info)
             else:
                 delta.replace_range(path, staged, column, window[0], window[1], info=info)

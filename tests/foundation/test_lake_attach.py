@@ -30,3 +30,18 @@ def test_an_empty_version_then_rows_reattaches(tmp_path: Path) -> None:
     )  # and back to empty
     assert lake.attach("clean", "things", path)
     assert lake.connection.execute('SELECT count(*) FROM clean."things"').fetchone() == (0,)
+
+
+def test_duckdb_memory_is_bounded_and_spills_into_the_lake(tmp_path: Path) -> None:
+    """The lake database keeps to LIFELONG_FOUNDATION__DUCKDB_MEMORY_LIMIT (default 3GB),
+    spilling into the data directory, not DuckDB's 80 % of RAM."""
+    default = Lake(Settings(data_dir=tmp_path / "a", secret_key="k")).connection
+    limit, spill = default.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone() or ("", "")
+    assert limit.startswith("2.7") and "GiB" in limit  # 3 GB
+    assert spill == str(tmp_path / "a" / "lake" / ".duckdb-spill")
+    settings = Settings(data_dir=tmp_path / "b", secret_key="k")
+    settings.foundation.duckdb_memory_limit = "1GB"
+    one = Lake(settings).connection.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert one is not None and one[0].startswith("953")

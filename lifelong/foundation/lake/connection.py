@@ -43,6 +43,12 @@ class Lake:
         self.connection = duckdb.connect(":memory:")
         # Facts are UTC days (C5): casting a TIMESTAMPTZ to DATE follows the session zone.
         self.connection.execute("SET TimeZone = 'UTC'")
+        limit = settings.foundation.duckdb_memory_limit
+        if limit is not None:
+            spill = settings.lake_dir / ".duckdb-spill"
+            spill.mkdir(parents=True, exist_ok=True)
+            self.connection.execute("SET memory_limit = ?", [limit])
+            self.connection.execute("SET temp_directory = ?", [str(spill)])
         threads = settings.foundation.duckdb_threads
         if threads is not None:
             # Database-wide in DuckDB (every cursor, the transform's too).

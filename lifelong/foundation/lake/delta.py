@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, write_deltalake
@@ -43,6 +43,10 @@ def read(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
     return DeltaTable(str(path)).to_pyarrow_table(columns=list(columns) if columns else None)
 
 
+# What the writers take: a whole table, or a stream of batches (the runner's staged rows).
+Rows: TypeAlias = pa.Table | pa.RecordBatchReader
+
+
 def _metadata(info: dict[str, Any] | None) -> CommitProperties | None:
     if not info:
         return None
@@ -51,7 +55,7 @@ def _metadata(info: dict[str, Any] | None) -> CommitProperties | None:
 
 def overwrite(
     path: Path,
-    table: pa.Table,
+    table: Rows,
     *,
     info: dict[str, Any] | None = None,
     partition_by: Sequence[str] | None = None,
@@ -69,7 +73,7 @@ def overwrite(
 
 
 def replace_where(
-    path: Path, table: pa.Table, predicate: str, *, info: dict[str, Any] | None = None
+    path: Path, table: Rows, predicate: str, *, info: dict[str, Any] | None = None
 ) -> None:
     """Replace the rows matching ``predicate`` by ``table`` in one commit (``replaceWhere``).
 
@@ -92,7 +96,7 @@ def replace_where(
 
 def replace_partitions(
     path: Path,
-    table: pa.Table,
+    table: Rows,
     column: str,
     values: Sequence[Any],
     *,
@@ -107,7 +111,7 @@ def replace_partitions(
 
 def replace_range(
     path: Path,
-    table: pa.Table,
+    table: Rows,
     column: str,
     start: Any,
     end: Any,
