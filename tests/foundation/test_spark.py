@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,3 +51,36 @@ def test_every_model_gives_identical_rows_on_spark_and_duckdb(
         compared += 1
     assert compared == 24  # 22 models + fct_learner_week, fct_learner_month
     assert on_spark["marts.fct_learner_day"].num_rows == 6
+
+
+def test_the_generated_tiny_university_gives_identical_rows_on_spark(tmp_path: Path) -> None:
+    """The same comparison on what `lifelong generate --scale tiny` produces (every model
+    with rows: the hand-built university above covers the edge cases)."""
+    pytest.importorskip("pyspark")
+    from lifelong.db.engine import engine_from_settings
+    from lifelong.foundation.service import run_cycle
+    from lifelong.foundation.spark import local_session, run_on_spark
+    from lifelong.records.store import open_store
+    from tests.synth.conftest import make_tiny
+
+    settings, report = make_tiny(tmp_path / "tiny", seed=3)
+    operational, statements = engine_from_settings(settings), open_store(settings)
+    try:
+        cycle = run_cycle(settings, operational=operational, statements=statements)
+    finally:
+        operational.dispose()
+        statements.dispose()
+    assert cycle.run is not None and cycle.run.ok
+    spark = local_session()
+    try:
+        on_spark = run_on_spark(spark, settings)
+    finally:
+        spark.stop()
+    connection = connect(settings)
+    for name, spark_table in on_spark.items():
+        duck = connection.execute(f"SELECT * FROM {name}").to_arrow_table()
+        assert spark_table.schema.names == duck.schema.names, name
+        assert _rows(spark_table, duck.schema.names) == _rows(duck, duck.schema.names), name
+    assert len(on_spark) == 24
+    days = on_spark["marts.fct_learner_day"].num_rows
+    assert days > 1000 and report.statements > 5000
