@@ -149,8 +149,8 @@ class _Run:
         """Run a model's SQL into the run's staging table; returns its row count.
 
         A DuckDB table, not an Arrow table in Python: DuckDB's buffer manager keeps it
-        within its memory limit (spilling if need be), where a materialised Arrow table of
-        a full refresh at medium scale held ~20 GB resident.
+        within its memory limit (``duckdb_memory_limit``, spilling if need be), which a
+        materialised Arrow table would sit outside of, on top of it.
         """
         self.connection.execute(f'CREATE OR REPLACE TEMP TABLE "{STAGED}" AS {sql}')
         count = self.connection.execute(f'SELECT COUNT(*) FROM "{STAGED}"').fetchone()
