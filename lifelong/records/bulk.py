@@ -171,19 +171,23 @@ class _Ingestor:
     def store(self, validated: Validated) -> BulkReport:
         """Write one validated chunk (in slices) and return what happened to it alone."""
         before = BulkReport(self.report.stored, self.report.duplicates, list(self.report.rejected))
-        pending: tuple[Future[BatchOutcome], dict[str, str]] | None = None
-        for part in _slices([validated]):
-            submitted = self.submit_validated(part)
-            if pending is not None:
-                self.settle(*pending)
-            pending = submitted
-        if pending is not None:
-            self.settle(*pending)
+        self.settle_all(self.submit_validated(part) for part in _slices([validated]))
         return BulkReport(
             self.report.stored - before.stored,
             self.report.duplicates - before.duplicates,
             self.report.rejected[len(before.rejected) :],
         )
+
+    def settle_all(self, submitted: Iterable[tuple[Future[BatchOutcome], dict[str, str]]]) -> None:
+        """Settle each submission once the next is queued (one chunk written while the
+        next is validated), then the last."""
+        pending: tuple[Future[BatchOutcome], dict[str, str]] | None = None
+        for submission in submitted:
+            if pending is not None:
+                self.settle(*pending)
+            pending = submission
+        if pending is not None:
+            self.settle(*pending)
 
     def settle(self, future: Future[BatchOutcome], where: dict[str, str]) -> None:
         """Wait for a chunk's commit and add its outcome to the report."""
@@ -402,23 +406,19 @@ def ingest_statements(
     try:
         with _progress(progress) as bar:
             task = bar.add_task("statements", total=None, rate="")
-            pending: tuple[Future[BatchOutcome], dict[str, str]] | None = None
-            items: list[Item] = []
-            for index, stmt in enumerate(statements):
-                items.append((f"statement[{index}]", stmt))
-                if len(items) >= CHUNK_LINES:
-                    submitted = ingestor.submit(items)
-                    if pending is not None:
-                        ingestor.settle(*pending)
-                    pending, items = submitted, []
-                    bar.update(task, advance=CHUNK_LINES, rate=f"{ingestor.report.stored:,}")
-            if items:
-                submitted = ingestor.submit(items)
-                if pending is not None:
-                    ingestor.settle(*pending)
-                pending = submitted
-            if pending is not None:
-                ingestor.settle(*pending)
+
+            def submissions() -> Iterator[tuple[Future[BatchOutcome], dict[str, str]]]:
+                items: list[Item] = []
+                for index, stmt in enumerate(statements):
+                    items.append((f"statement[{index}]", stmt))
+                    if len(items) >= CHUNK_LINES:
+                        yield ingestor.submit(items)
+                        items = []
+                        bar.update(task, advance=CHUNK_LINES, rate=f"{ingestor.report.stored:,}")
+                if items:
+                    yield ingestor.submit(items)
+
+            ingestor.settle_all(submissions())
     finally:
         ingestor.close()
     return ingestor.report

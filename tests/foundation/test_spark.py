@@ -28,6 +28,16 @@ def _rows(table: Any, columns: list[str]) -> list[tuple[Any, ...]]:
     return sorted(rows, key=repr)
 
 
+def _compare(on_spark: dict[str, Any], settings: Settings) -> int:
+    """Assert each Spark table equals DuckDB's (columns, then rows); how many compared."""
+    connection = connect(settings)
+    for name, spark_table in on_spark.items():
+        duck = connection.execute(f"SELECT * FROM {name}").to_arrow_table()
+        assert spark_table.schema.names == duck.schema.names, name
+        assert _rows(spark_table, duck.schema.names) == _rows(duck, duck.schema.names), name
+    return len(on_spark)
+
+
 def test_every_model_gives_identical_rows_on_spark_and_duckdb(
     settings: Settings, university: University
 ) -> None:
@@ -42,14 +52,7 @@ def test_every_model_gives_identical_rows_on_spark_and_duckdb(
         on_spark = run_on_spark(spark, settings)
     finally:
         spark.stop()
-    connection = connect(settings)
-    compared = 0
-    for name, spark_table in on_spark.items():
-        duck = connection.execute(f"SELECT * FROM {name}").to_arrow_table()
-        assert spark_table.schema.names == duck.schema.names, name
-        assert _rows(spark_table, duck.schema.names) == _rows(duck, duck.schema.names), name
-        compared += 1
-    assert compared == 24  # 22 models + fct_learner_week, fct_learner_month
+    assert _compare(on_spark, settings) == 24  # 22 models + fct_learner_week, fct_learner_month
     assert on_spark["marts.fct_learner_day"].num_rows == 6
 
 
@@ -76,11 +79,6 @@ def test_the_generated_tiny_university_gives_identical_rows_on_spark(tmp_path: P
         on_spark = run_on_spark(spark, settings)
     finally:
         spark.stop()
-    connection = connect(settings)
-    for name, spark_table in on_spark.items():
-        duck = connection.execute(f"SELECT * FROM {name}").to_arrow_table()
-        assert spark_table.schema.names == duck.schema.names, name
-        assert _rows(spark_table, duck.schema.names) == _rows(duck, duck.schema.names), name
-    assert len(on_spark) == 24
+    assert _compare(on_spark, settings) == 24
     days = on_spark["marts.fct_learner_day"].num_rows
     assert days > 1000 and report.statements > 5000
