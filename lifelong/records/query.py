@@ -14,7 +14,7 @@ import orjson
 from lifelong.errors import BadRequest, Forbidden, NotFound
 from lifelong.records import formats as f
 from lifelong.records.credentials import XapiClient
-from lifelong.records.records import ifi_key, index_key
+from lifelong.records.records import id_halves, ifi_key, index_key
 from lifelong.records.repository import StatementRepository
 from lifelong.records.validation import validator
 
@@ -103,8 +103,8 @@ def get_one(
         raise BadRequest("statementId must be a UUID (Communication 2.1.3)")
     rows = repository.fetch(
         "SELECT statement, voided, branch_code, client, stored FROM lrs_statements "
-        "WHERE statement_id = ?",
-        (statement_id.lower(),),
+        "WHERE id_hi = ? AND id_lo = ? AND statement_id = ?",
+        (*id_halves(statement_id), statement_id.lower()),
     )
     if not rows or bool(rows[0][1]) != voided:
         raise NotFound(f"no {'voided ' if voided else ''}statement with id {statement_id}")

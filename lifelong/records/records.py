@@ -34,6 +34,22 @@ def index_key(value: str | None) -> int | None:
     return int.from_bytes(hashlib.md5(value.encode()).digest()[:8], "big", signed=True)
 
 
+_HALF = 1 << 64
+_SIGN = 1 << 63
+
+
+def id_halves(statement_id: str) -> tuple[int, int]:
+    """A UUID's 128 bits as two signed 64-bit integers: what the unique id index holds.
+
+    ``statement_id`` is a validated UUID text (any case). PostgreSQL and SQLite store
+    signed 64-bit integers, so each half is folded into that range; the pair is exact
+    (unlike ``index_key``, no two UUIDs share it).
+    """
+    value = int(statement_id.replace("-", ""), 16)
+    high, low = value >> 64, value & (_HALF - 1)
+    return (high - _HALF if high >= _SIGN else high), (low - _HALF if low >= _SIGN else low)
+
+
 def ifi_key(actor: dict[str, Any]) -> str:
     """The canonical key of an Agent's or Group's IFI (contract C1 ``actor_ifi``)."""
     if "mbox" in actor:

@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Engine
 
 from lifelong.records.formats import format_timestamp
-from lifelong.records.records import StatementRecord, index_key, stored_json
+from lifelong.records.records import StatementRecord, id_halves, index_key, stored_json
 from lifelong.records.validation import VOIDED
 
 try:
@@ -32,11 +32,11 @@ CHUNK = 500
 WAL_BOUND_PAGES = 2_500  # ~40 MB of 16 KiB pages (store.PAGE_SIZE; SQLite default 1 000)
 
 INSERT_STATEMENT = (
-    "INSERT INTO lrs_statements (seq, statement_id, stored, timestamp, verb_id, actor_ifi, "
-    "object_ifi, object_type, activity_id, registration, authority_ifi, voided, voids, client, "
-    "branch_code, version, content_hash, attachments, statement, actor_key, verb_key, "
-    "object_key, activity_key, registration_key, authority_key) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO lrs_statements (seq, statement_id, id_hi, id_lo, stored, timestamp, verb_id, "
+    "actor_ifi, object_ifi, object_type, activity_id, registration, authority_ifi, voided, "
+    "voids, client, branch_code, version, content_hash, attachments, statement, actor_key, "
+    "verb_key, object_key, activity_key, registration_key, authority_key) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATEMENT.index(")") + 1]
 # SQLite: a chunk of rows goes in as one JSON array, unpacked by json_each in one
@@ -45,7 +45,7 @@ _STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATE
 # way the whole insert runs in SQLite's C code with the GIL released.
 INSERT_STATEMENT_JSON = (
     f"INSERT INTO lrs_statements {_STATEMENT_COLUMNS} SELECT "
-    + ", ".join(f"value ->> {i}" for i in range(25))
+    + ", ".join(f"value ->> {i}" for i in range(27))
     + " FROM json_each(?)"
 )
 INSERT_AGENT_JSON = (
@@ -268,6 +268,27 @@ class StatementRepository:
             found.update(cursor.fetchall())
         return found
 
+    def _stored_hashes(self, cursor: Any, ids: list[str]) -> dict[str, str]:
+        """The content hash of each of ``ids`` already stored (found by the unique index).
+
+        The index holds both 64-bit halves of the UUID; looking up the high half alone is
+        one index range per id and the text then decides, so nothing but the id matches.
+        """
+        wanted = set(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start : start + CHUNK]
+            marks = ",".join("?" * len(part))
+            cursor.execute(
+                self.sql(
+                    "SELECT statement_id, content_hash FROM lrs_statements "
+                    f"WHERE id_hi IN ({marks})"
+                ),
+                [id_halves(statement_id)[0] for statement_id in part],
+            )
+            found.update(row for row in cursor.fetchall() if row[0] in wanted)
+        return found
+
     def _write_locked(self, cursor: Any, batches: Sequence[Batch]) -> list[BatchOutcome]:
         """The body of a write, under the store's write lock."""
         cursor.execute("SELECT seq, stored FROM lrs_statements ORDER BY seq DESC LIMIT 1")
@@ -275,7 +296,7 @@ class StatementRepository:
         seq, last_stored = (last[0], last[1]) if last else (0, "")
         stored = max(format_timestamp(datetime.now(UTC)), last_stored)
         all_ids = list({r.statement_id for batch in batches for r in batch.records})
-        existing = self._existing(cursor, all_ids, "statement_id", "content_hash")
+        existing = self._stored_hashes(cursor, all_ids)
         added: dict[str, str] = {}
         outcomes: list[BatchOutcome] = []
         accepted: list[tuple[Batch, StatementRecord]] = []
@@ -325,6 +346,7 @@ class StatementRepository:
                 (
                     seq,
                     record.statement_id,
+                    *id_halves(record.statement_id),
                     stored,
                     record.timestamp_key or stored,  # Data 2.4.7: default to stored
                     record.verb_id,
@@ -366,9 +388,10 @@ class StatementRepository:
             # A voiding statement cannot itself be voided (Data 2.3.2).
             cursor.executemany(
                 self.sql(
-                    "UPDATE lrs_statements SET voided = ? WHERE statement_id = ? AND verb_id <> ?"
+                    "UPDATE lrs_statements SET voided = ? "
+                    "WHERE id_hi = ? AND id_lo = ? AND statement_id = ? AND verb_id <> ?"
                 ),
-                [(True, target, VOIDED) for target in voids],
+                [(True, *id_halves(target), target, VOIDED) for target in voids],
             )
         blobs = {sha: item for batch, _ in accepted for sha, item in batch.attachments.items()}
         if blobs:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -32,7 +33,12 @@ statements = Table(
     "lrs_statements",
     metadata,
     Column("seq", SEQ, primary_key=True, autoincrement=True),
-    Column("statement_id", String(36), nullable=False, unique=True),
+    # The id's text is what statements and the lake carry; its 128 bits as two signed
+    # 64-bit halves are what the unique index holds (lrs_0005): a random UUID lands on a
+    # random leaf page, and 18-byte entries dirty far fewer pages than 36-byte texts.
+    Column("statement_id", String(36), nullable=False),
+    Column("id_hi", BigInteger, nullable=False),
+    Column("id_lo", BigInteger, nullable=False),
     Column("stored", String(32), nullable=False),
     Column("timestamp", String(32), nullable=False),
     Column("verb_id", String(2048), nullable=False),
@@ -57,6 +63,7 @@ statements = Table(
     Column("activity_key", BigInteger),
     Column("registration_key", BigInteger),
     Column("authority_key", BigInteger),
+    UniqueConstraint("id_hi", "id_lo", name="uq_lrs_statements_id"),
     Index("ix_lrs_statements_actor", "actor_key", "verb_key", "seq"),
     Index(
         "ix_lrs_statements_object",

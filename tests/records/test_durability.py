@@ -143,7 +143,11 @@ def test_kill_9_during_ingest(tmp_path: Path) -> None:
     workers = [threading.Thread(target=load) for _ in range(4)]
     for worker in workers:
         worker.start()
-    time.sleep(3)
+    # Kill mid-ingest once the load is going (a slow, shared machine may take a while).
+    deadline = time.time() + 60
+    while time.time() < deadline and len(acknowledged) < 500:
+        time.sleep(0.1)
+    time.sleep(0.5)
     children = _children(server.pid)
     assert children, "large batches are prepared in a child process of the server"
     server.send_signal(signal.SIGKILL)

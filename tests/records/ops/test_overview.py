@@ -14,6 +14,7 @@ from lifelong.config import Settings
 from lifelong.records.export import export_once
 from lifelong.records.formats import format_timestamp
 from lifelong.records.ops import service
+from lifelong.records.records import id_halves
 from lifelong.records.store import open_store
 from lifelong.records.tables import rejections, statements
 
@@ -33,9 +34,13 @@ def add_statements(store: Engine, rows: list[tuple[datetime, str, str | None]]) 
     with store.begin() as connection:
         for stored, client, branch in rows:
             stamp = format_timestamp(stored)
+            statement_id = str(uuid.uuid4())
+            id_hi, id_lo = id_halves(statement_id)
             connection.execute(
                 insert(statements).values(
-                    statement_id=str(uuid.uuid4()),
+                    statement_id=statement_id,
+                    id_hi=id_hi,
+                    id_lo=id_lo,
                     stored=stamp,
                     timestamp=stamp,
                     verb_id="http://adlnet.gov/expapi/verbs/completed",
