@@ -168,10 +168,12 @@ class _Ingestor:
         )
         return self.writer.submit(batch), validated.where
 
-    def store(self, validated: Validated) -> BulkReport:
-        """Write one validated chunk (in slices) and return what happened to it alone."""
+    def store(self, validated: Validated, *, slice_lines: int = CHUNK_LINES) -> BulkReport:
+        """Write one validated chunk (in transactions of at most ``slice_lines``
+        statements) and return what happened to it alone."""
         before = BulkReport(self.report.stored, self.report.duplicates, list(self.report.rejected))
-        self.settle_all(self.submit_validated(part) for part in _slices([validated]))
+        parts = _slices([validated], slice_lines)
+        self.settle_all(self.submit_validated(part) for part in parts)
         return BulkReport(
             self.report.stored - before.stored,
             self.report.duplicates - before.duplicates,
@@ -328,16 +330,16 @@ def _finish(
     bar.update(task, advance=size, rate=f"{ingestor.report.stored:,} stored")
 
 
-def _slices(chunks: Iterable[Validated]) -> Iterator[Validated]:
-    """Each chunk in slices of at most CHUNK_LINES records (transactions of bounded size)."""
+def _slices(chunks: Iterable[Validated], lines: int = CHUNK_LINES) -> Iterator[Validated]:
+    """Each chunk in slices of at most ``lines`` records (transactions of bounded size)."""
     for chunk in chunks:
         records = chunk.records
-        for start in range(0, max(len(records), 1), CHUNK_LINES):
+        for start in range(0, max(len(records), 1), lines):
             first = start == 0
             yield Validated(
                 client_name=chunk.client_name,
                 version=chunk.version,
-                records=records[start : start + CHUNK_LINES],
+                records=records[start : start + lines],
                 where=chunk.where,
                 rejected=chunk.rejected if first else [],
                 duplicates=chunk.duplicates if first else 0,
