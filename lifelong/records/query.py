@@ -16,6 +16,7 @@ from lifelong.records import formats as f
 from lifelong.records.credentials import XapiClient
 from lifelong.records.records import id_halves, ifi_key, index_key
 from lifelong.records.repository import StatementRepository
+from lifelong.records.tables import SEGMENT_BITS
 from lifelong.records.validation import validator
 
 FILTERS = (
@@ -118,6 +119,10 @@ def get_one(
     return StatementPage([statement], "", stored, single=True)
 
 
+SEGS = "{segs}"  # replaced by "seg IN (...)" for each window of segments (see ``query``)
+MAX_WINDOW = 1_024  # segments a window may span (8.4 M statements)
+
+
 def query(
     repository: StatementRepository,
     client: XapiClient,
@@ -127,9 +132,18 @@ def query(
     cursor_seq: int | None = None,
     branch_of: BranchOf | None = None,
 ) -> StatementPage:
-    """One page of statements matching the filters, newest first unless ascending."""
+    """One page of statements matching the filters, newest first unless ascending.
+
+    The filter indexes lead with the segment (``tables.SEGMENT_BITS``), so a query that
+    uses one asks the segments in windows, newest first (oldest first when ascending):
+    one segment, then two, four, ... up to ``MAX_WINDOW``, until the page is full. A
+    window's rows all come before the next window's, so the page is the same as one
+    query over the whole store; a learner with few statements costs a few index probes a
+    segment, a common verb is answered from the newest segment alone.
+    """
     clauses = ["voided = ?"]
     args: list[Any] = [False]
+    keyed = False  # whether a segment-led filter index serves the query
     verb_done = False
     if "agent" in params:
         agent = parse_agent(params["agent"])
@@ -142,14 +156,21 @@ def query(
                 )
         key = ifi_key(agent)
         hashed = index_key(key)
+        keyed = True
         if _bool(params, "related_agents"):
-            # Each arm matches the key through its index, then the text (records.index_key).
+            # Seqs found through the keys' indexes (a superset); the texts decide.
             clauses.append(
-                "((actor_key = ? AND actor_ifi = ?) OR (object_key = ? AND object_ifi = ?) "
-                "OR (authority_key = ? AND authority_ifi = ?) OR seq IN "
-                "(SELECT seq FROM lrs_statement_agents WHERE ifi = ?))"
+                f"seq IN (SELECT seq FROM lrs_statements WHERE {SEGS} AND actor_key = ? "
+                f"UNION ALL SELECT seq FROM lrs_statements WHERE {SEGS} AND object_key = ? "
+                f"UNION ALL SELECT seq FROM lrs_statements WHERE {SEGS} AND authority_key = ? "
+                f"UNION ALL SELECT seq FROM lrs_statement_agents WHERE {SEGS} AND ifi = ?)"
             )
-            args += [hashed, key, hashed, key, hashed, key, key]
+            args += [hashed, hashed, hashed, key]
+            clauses.append(
+                "(actor_ifi = ? OR object_ifi = ? OR authority_ifi = ? OR seq IN "
+                f"(SELECT seq FROM lrs_statement_agents WHERE {SEGS} AND ifi = ?))"
+            )
+            args += [key, key, key, key]
         else:
             # The agent's seqs from the two covering indexes (actor, object), the verb
             # included when given: the page is then primary-key look-ups of that learner's
@@ -161,8 +182,9 @@ def query(
             by_verb = " AND verb_key = ?" if verb is not None else ""
             verb_hashed = index_key(verb)
             clauses.append(
-                f"seq IN (SELECT seq FROM lrs_statements WHERE actor_key = ?{by_verb} "
-                f"UNION ALL SELECT seq FROM lrs_statements WHERE object_key = ?{by_verb})"
+                f"seq IN (SELECT seq FROM lrs_statements WHERE {SEGS} AND actor_key = ?"
+                f"{by_verb} UNION ALL SELECT seq FROM lrs_statements WHERE {SEGS} AND "
+                f"object_key = ?{by_verb})"
             )
             args += (
                 [hashed, verb_hashed, hashed, verb_hashed] if verb is not None else [hashed, hashed]
@@ -179,16 +201,24 @@ def query(
             raise BadRequest("parameter verb must be an IRI (Communication 2.1.3)")
         clauses.append("verb_key = ? AND verb_id = ?")
         args += [index_key(params["verb"]), params["verb"]]
+        keyed = True
     if "activity" in params:
         if not f.is_iri(params["activity"]):
             raise BadRequest("parameter activity must be an IRI (Communication 2.1.3)")
         activity = params["activity"]
+        keyed = True
         if _bool(params, "related_activities"):
             clauses.append(
-                "((activity_key = ? AND activity_id = ?) OR seq IN "
-                "(SELECT seq FROM lrs_statement_activities WHERE activity_id = ?))"
+                f"seq IN (SELECT seq FROM lrs_statements WHERE {SEGS} AND activity_key = ? "
+                f"UNION ALL SELECT seq FROM lrs_statement_activities WHERE {SEGS} "
+                "AND activity_id = ?)"
             )
-            args += [index_key(activity), activity, activity]
+            args += [index_key(activity), activity]
+            clauses.append(
+                "(activity_id = ? OR seq IN (SELECT seq FROM lrs_statement_activities "
+                f"WHERE {SEGS} AND activity_id = ?))"
+            )
+            args += [activity, activity]
         else:
             clauses.append("activity_key = ? AND activity_id = ?")
             args += [index_key(activity), activity]
@@ -198,15 +228,23 @@ def query(
         registration = params["registration"].lower()
         clauses.append("registration_key = ? AND registration = ?")
         args += [index_key(registration), registration]
+        keyed = True
+    low, high = 0, None  # seq > low, seq <= high
     for name, op in (("since", ">"), ("until", "<=")):
         if name in params:
             instant = f.parse_timestamp(params[name])
             if instant is None:
                 raise BadRequest(f"parameter {name} must be an ISO 8601 timestamp")
             # stored > since  <=>  seq > (last seq stored by since); likewise for until.
+            bound = repository.seq_stored_by(f.format_timestamp(instant))
             clauses.append(f"seq {op} ?")
-            args.append(repository.seq_stored_by(f.format_timestamp(instant)))
+            args.append(bound)
+            if name == "since":
+                low = bound
+            else:
+                high = bound
     _scope(client, clauses, args)
+    keyed = keyed or client.branch_code is not None
     ascending = _bool(params, "ascending")
     try:
         limit = int(params.get("limit", "0"))
@@ -218,18 +256,60 @@ def query(
     if cursor_seq is not None:
         clauses.append("seq > ?" if ascending else "seq < ?")
         args.append(cursor_seq)
-    sql = (
-        "SELECT seq, statement, stored FROM lrs_statements WHERE "
-        + " AND ".join(clauses)
-        + f" ORDER BY seq {'ASC' if ascending else 'DESC'} LIMIT {limit + 1}"
-    )
-    rows = repository.fetch(sql, args)
+        if ascending:
+            low = max(low, cursor_seq)
+        else:
+            high = cursor_seq - 1 if high is None else min(high, cursor_seq - 1)
+    order = f" ORDER BY seq {'ASC' if ascending else 'DESC'} LIMIT "
+    if keyed:
+        clauses.append(SEGS)
+    sql = "SELECT seq, statement, stored FROM lrs_statements WHERE " + " AND ".join(clauses)
+    if not keyed:
+        rows = repository.fetch(sql + order + str(limit + 1), args)
+    else:
+        rows = _by_segment_windows(repository, sql, order, args, low, high, limit + 1, ascending)
     more = ""
     if len(rows) > limit:
         rows = rows[:limit]
         more = "/xapi/statements?cursor=" + encode_cursor(params, rows[-1][0])
     last_stored = max((row[2] for row in rows), default=None)
     return StatementPage([row[1] for row in rows], more, last_stored)
+
+
+def _by_segment_windows(
+    repository: StatementRepository,
+    sql: str,
+    order: str,
+    args: list[Any],
+    low: int,
+    high: int | None,
+    wanted: int,
+    ascending: bool,
+) -> list[tuple[Any, ...]]:
+    """Run ``sql`` over windows of segments holding seq in (low, high] until ``wanted``
+    rows are found: newest first, or oldest first when ``ascending``."""
+    if high is None:
+        newest = repository.fetch("SELECT max(seq) FROM lrs_statements")
+        high = int(newest[0][0] or 0)
+    if high <= low:
+        return []
+    first, last = (low + 1) >> SEGMENT_BITS, high >> SEGMENT_BITS
+    rows: list[tuple[Any, ...]] = []
+    size = 1
+    position = first if ascending else last
+    while len(rows) < wanted and first <= position <= last:
+        if ascending:
+            window = range(position, min(position + size, last + 1))
+            position = window[-1] + 1
+        else:
+            window = range(position, max(position - size, first - 1), -1)
+            position = window[-1] - 1
+        segments = "seg IN (" + ",".join(str(segment) for segment in window) + ")"
+        rows += repository.fetch(
+            sql.replace(SEGS, segments) + order + str(wanted - len(rows)), args
+        )
+        size = min(size * 2, MAX_WINDOW)
+    return rows
 
 
 def encode_cursor(params: Mapping[str, str], seq: int) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from lifelong.records.formats import format_timestamp
 from lifelong.records.records import StatementRecord, id_halves, index_key, stored_json
+from lifelong.records.tables import SEGMENT_BITS
 from lifelong.records.validation import VOIDED
 
 try:
@@ -32,11 +33,11 @@ CHUNK = 500
 WAL_BOUND_PAGES = 2_500  # ~40 MB of 16 KiB pages (store.PAGE_SIZE; SQLite default 1 000)
 
 INSERT_STATEMENT = (
-    "INSERT INTO lrs_statements (seq, statement_id, id_hi, id_lo, stored, timestamp, verb_id, "
+    "INSERT INTO lrs_statements (seq, seg, statement_id, id_hi, id_lo, stored, timestamp, verb_id, "
     "actor_ifi, object_ifi, object_type, activity_id, registration, authority_ifi, voided, "
     "voids, client, branch_code, version, content_hash, attachments, statement, actor_key, "
     "verb_key, object_key, activity_key, registration_key, authority_key) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATEMENT.index(")") + 1]
 # SQLite: a chunk of rows goes in as one JSON array, unpacked by json_each in one
@@ -45,18 +46,19 @@ _STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATE
 # way the whole insert runs in SQLite's C code with the GIL released.
 INSERT_STATEMENT_JSON = (
     f"INSERT INTO lrs_statements {_STATEMENT_COLUMNS} SELECT "
-    + ", ".join(f"value ->> {i}" for i in range(27))
+    + ", ".join(f"value ->> {i}" for i in range(28))
     + " FROM json_each(?)"
 )
 INSERT_AGENT_JSON = (
-    "INSERT INTO lrs_statement_agents (seq, ifi) SELECT value ->> 0, value ->> 1 FROM json_each(?)"
+    "INSERT INTO lrs_statement_agents (seq, seg, ifi) "
+    "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)"
 )
 INSERT_ACTIVITY_JSON = (
-    "INSERT INTO lrs_statement_activities (seq, activity_id) "
-    "SELECT value ->> 0, value ->> 1 FROM json_each(?)"
+    "INSERT INTO lrs_statement_activities (seq, seg, activity_id) "
+    "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)"
 )
-INSERT_AGENT = "INSERT INTO lrs_statement_agents (seq, ifi) VALUES (?, ?)"
-INSERT_ACTIVITY = "INSERT INTO lrs_statement_activities (seq, activity_id) VALUES (?, ?)"
+INSERT_AGENT = "INSERT INTO lrs_statement_agents (seq, seg, ifi) VALUES (?, ?, ?)"
+INSERT_ACTIVITY = "INSERT INTO lrs_statement_activities (seq, seg, activity_id) VALUES (?, ?, ?)"
 INSERT_ATTACHMENT = (
     "INSERT INTO lrs_attachments (sha2, content_type, length, content) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (sha2) DO NOTHING"
@@ -330,8 +332,8 @@ class StatementRepository:
             self._existing(cursor, [r.statement_id for _, r in accepted], "voids", "seq")
         )
         rows: list[tuple[Any, ...]] = []
-        agent_rows: list[tuple[int, str]] = []
-        activity_rows: list[tuple[int, str]] = []
+        agent_rows: list[tuple[int, int, str]] = []
+        activity_rows: list[tuple[int, int, str]] = []
         voids: list[str] = []
         authority_keys: dict[str, int | None] = {}
         for batch, record in accepted:
@@ -339,12 +341,14 @@ class StatementRepository:
             if authority_key is None:
                 authority_key = authority_keys[batch.authority_ifi] = index_key(batch.authority_ifi)
             seq += 1
+            seg = seq >> SEGMENT_BITS
             record.seq = seq
             record.stored = stored
             voided = record.statement_id in pre_voided and record.verb_id != VOIDED
             rows.append(
                 (
                     seq,
+                    seg,
                     record.statement_id,
                     *id_halves(record.statement_id),
                     stored,
@@ -368,8 +372,8 @@ class StatementRepository:
                     authority_key,
                 )
             )
-            agent_rows.extend((seq, ifi) for ifi in record.related_agents)
-            activity_rows.extend((seq, activity) for activity in record.related_activities)
+            agent_rows.extend((seq, seg, ifi) for ifi in record.related_agents)
+            activity_rows.extend((seq, seg, activity) for activity in record.related_activities)
             if record.voids:
                 voids.append(record.voids)
         if self.postgres or not self.one_step_inserts:

@@ -1,10 +1,15 @@
 """Tables of the statement store (its own metadata: by default it lives in ``lrs.db``).
 
 Every statement filter of xAPI 1.0.3 section 7.2.3 (2.0 section 4.1.6.1) has an index
-ending in ``seq`` (on 64-bit keys of the IRIs and IFIs, ``records.index_key``), so a
-filtered page is one index range scan in stored order. ``stored``
-is non-decreasing in ``seq`` (one writer assigns both), so since/until become ``seq``
-bounds found by binary search on the primary key and need no index of their own.
+``(seg, key..., seq)`` on 64-bit keys of the IRIs and IFIs (``records.index_key``).
+``seg`` is ``seq >> SEGMENT_BITS``: statements are stored in segments of 8 192, and
+leading every filter index with the segment keeps each commit's new entries inside the
+newest segment's small stretch of every index. Without it a new statement dirtied a
+random leaf page of each of seven indexes (measured: 4.2 k rows/s against 10.5 k/s at
+500 k rows, commits of 1 000). A filtered query asks the segments newest first in
+growing windows (``query``), so a page is still index range scans in stored order.
+``stored`` is non-decreasing in ``seq`` (one writer assigns both), so since/until become
+``seq`` bounds found by binary search on the primary key and need no index of their own.
 """
 
 from __future__ import annotations
@@ -28,11 +33,13 @@ from lifelong.db.base import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 SEQ = BigInteger().with_variant(Integer(), "sqlite")
+SEGMENT_BITS = 13  # seg = seq >> SEGMENT_BITS: 8 192 statements a segment
 
 statements = Table(
     "lrs_statements",
     metadata,
     Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("seg", Integer, nullable=False),
     # The id's text is what statements and the lake carry; its 128 bits as two signed
     # 64-bit halves are what the unique index holds (lrs_0005): a random UUID lands on a
     # random leaf page, and 18-byte entries dirty far fewer pages than 36-byte texts.
@@ -64,26 +71,28 @@ statements = Table(
     Column("registration_key", BigInteger),
     Column("authority_key", BigInteger),
     UniqueConstraint("id_hi", "id_lo", name="uq_lrs_statements_id"),
-    Index("ix_lrs_statements_actor", "actor_key", "verb_key", "seq"),
+    Index("ix_lrs_statements_actor", "seg", "actor_key", "verb_key", "seq"),
     Index(
         "ix_lrs_statements_object",
+        "seg",
         "object_key",
         "verb_key",
         "seq",
         sqlite_where=text("object_key IS NOT NULL"),
         postgresql_where=text("object_key IS NOT NULL"),
     ),
-    Index("ix_lrs_statements_verb", "verb_key", "seq"),
-    Index("ix_lrs_statements_activity", "activity_key", "seq"),
+    Index("ix_lrs_statements_verb", "seg", "verb_key", "seq"),
+    Index("ix_lrs_statements_activity", "seg", "activity_key", "seq"),
     Index(
         "ix_lrs_statements_registration",
+        "seg",
         "registration_key",
         "seq",
         sqlite_where=text("registration_key IS NOT NULL"),
         postgresql_where=text("registration_key IS NOT NULL"),
     ),
-    Index("ix_lrs_statements_authority", "authority_key", "seq"),
-    Index("ix_lrs_statements_branch", "branch_code", "seq"),
+    Index("ix_lrs_statements_authority", "seg", "authority_key", "seq"),
+    Index("ix_lrs_statements_branch", "seg", "branch_code", "seq"),
     Index(
         "ix_lrs_statements_voids",
         "voids",
@@ -98,8 +107,9 @@ statement_agents = Table(
     "lrs_statement_agents",
     metadata,
     Column("seq", SEQ, nullable=False),
+    Column("seg", Integer, nullable=False),
     Column("ifi", String(2048), nullable=False),
-    Index("ix_lrs_statement_agents_ifi", "ifi", "seq"),
+    Index("ix_lrs_statement_agents_ifi", "seg", "ifi", "seq"),
     Index("ix_lrs_statement_agents_seq", "seq"),
 )
 
@@ -109,8 +119,9 @@ statement_activities = Table(
     "lrs_statement_activities",
     metadata,
     Column("seq", SEQ, nullable=False),
+    Column("seg", Integer, nullable=False),
     Column("activity_id", String(2048), nullable=False),
-    Index("ix_lrs_statement_activities_activity", "activity_id", "seq"),
+    Index("ix_lrs_statement_activities_activity", "seg", "activity_id", "seq"),
     Index("ix_lrs_statement_activities_seq", "seq"),
 )
 

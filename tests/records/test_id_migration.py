@@ -1,4 +1,5 @@
-"""lrs_0005: statements stored under lrs_0004 get their id halves and stay unique by id."""
+"""lrs_0005: statements stored under lrs_0004 get their id halves (and stay unique by id)
+and their segment (and the filter indexes lead with it)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lifelong.records.credentials import XapiClient
 from lifelong.records.records import build_record, id_halves
 from lifelong.records.repository import Batch, StatementRepository
 from lifelong.records.store import MIGRATIONS_DIR, make_store_engine
+from lifelong.records.tables import SEGMENT_BITS
 
 CLIENT = XapiClient(
     name="lrs",
@@ -72,9 +74,19 @@ def test_ids_stored_before_get_their_halves(settings: Settings, high_bit: bool) 
         _upgrade(engine, "head")
         with engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT statement_id, id_hi, id_lo FROM lrs_statements ORDER BY seq")
+                text("SELECT statement_id, id_hi, id_lo, seg FROM lrs_statements ORDER BY seq")
             ).all()
             assert [(r[1], r[2]) for r in rows] == [id_halves(i) for i in ids]
+            assert [r[3] for r in rows] == [seq >> SEGMENT_BITS for seq in (1, 2, 3)]
+            indexes = {i["name"]: i for i in inspect(connection).get_indexes("lrs_statements")}
+            assert indexes["ix_lrs_statements_actor"]["column_names"] == [
+                "seg",
+                "actor_key",
+                "verb_key",
+                "seq",
+            ]
+            columns = {c["name"]: c for c in inspect(connection).get_columns("lrs_statements")}
+            assert not columns["seg"]["nullable"] and columns["seg"]["default"] is None
             if high_bit:
                 assert all(r[1] < 0 for r in rows)
             names = {i["name"] for i in inspect(connection).get_indexes("lrs_statements")}
@@ -88,9 +100,9 @@ def test_ids_stored_before_get_their_halves(settings: Settings, high_bit: bool) 
         with pytest.raises(exc.IntegrityError), engine.begin() as connection:
             connection.execute(
                 text(
-                    "INSERT INTO lrs_statements (seq, statement_id, id_hi, id_lo, stored, "
+                    "INSERT INTO lrs_statements (seq, seg, statement_id, id_hi, id_lo, stored, "
                     "timestamp, verb_id, actor_ifi, object_type, authority_ifi, voided, client, "
-                    "version, content_hash, attachments, statement) SELECT 99, statement_id, "
+                    "version, content_hash, attachments, statement) SELECT 99, 0, statement_id, "
                     "id_hi, id_lo, stored, timestamp, verb_id, actor_ifi, object_type, "
                     "authority_ifi, voided, client, version, content_hash, attachments, "
                     "statement FROM lrs_statements WHERE seq = 1"
@@ -111,6 +123,18 @@ def test_ids_stored_before_get_their_halves(settings: Settings, high_bit: bool) 
         )[0]
         assert outcome.stored == 1
         repository.close()
+        # Down to lrs_0004 (the text unique again) and back up: the rows survive both ways.
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["engine"] = engine
+        command.downgrade(config, "lrs_0004")
+        with engine.connect() as connection:
+            names = {c["name"] for c in inspect(connection).get_columns("lrs_statements")}
+            assert "id_hi" not in names and "seg" not in names
+        _upgrade(engine, "head")
+        with engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM lrs_statements")).scalar_one()
+            assert count == len(ids) + 1
     finally:
         engine.dispose()
 

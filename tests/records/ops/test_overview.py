@@ -38,6 +38,7 @@ def add_statements(store: Engine, rows: list[tuple[datetime, str, str | None]]) 
             id_hi, id_lo = id_halves(statement_id)
             connection.execute(
                 insert(statements).values(
+                    seg=0,
                     statement_id=statement_id,
                     id_hi=id_hi,
                     id_lo=id_lo,
