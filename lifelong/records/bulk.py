@@ -130,12 +130,11 @@ class _Ingestor:
         *,
         defer: bool = False,
         client: XapiClient | None = None,
-        writer_alone: bool = False,
     ) -> None:
         """Resolve the client's credential (unless given) and open the store."""
         self.client: XapiClient = client or bulk_client(settings, client_name)
         self.engine = open_store(settings, build_missing_indexes=not defer)
-        repository = StatementRepository(self.engine, one_step_inserts=not writer_alone)
+        repository = StatementRepository(self.engine)
         self.writer = StatementWriter(repository)
         self.version = version
         self.branch_extension = branch_extension(settings)
@@ -365,7 +364,6 @@ def bulk_session(
     defer_indexes: bool = False,
     keep_indexes_deferred: bool = False,
     client: XapiClient | None = None,
-    writer_alone: bool = False,
 ) -> Iterator[_Ingestor]:
     """One open store for many validated chunks (``.store(validated)`` each).
 
@@ -374,8 +372,6 @@ def bulk_session(
     as generating a university. ``keep_indexes_deferred``: a session inside another
     process's deferral (a generator worker) neither builds nor drops them. ``client``:
     the client already resolved (``bulk_client``), so the operational store is not touched.
-    ``writer_alone``: the caller only waits on ``store`` (nothing else of the process runs
-    meanwhile), so the writer may insert rows one step each (``StatementRepository``).
     """
     ingestor = _Ingestor(
         settings,
@@ -383,7 +379,6 @@ def bulk_session(
         version,
         defer=defer_indexes or keep_indexes_deferred,
         client=client,
-        writer_alone=writer_alone,
     )
     try:
         if defer_indexes:

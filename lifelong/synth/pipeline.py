@@ -144,7 +144,6 @@ def _session(settings: Settings, client: XapiClient) -> Any:
             client_name=client.name,
             keep_indexes_deferred=True,
             client=client,
-            writer_alone=True,
         )
         _open[key] = manager.__enter__()
         _sessions[key] = manager
