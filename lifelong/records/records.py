@@ -6,6 +6,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -19,6 +20,7 @@ from lifelong.records.validation import VOIDED
 _NOT_COMPARED = ("stored", "authority", "version")
 
 
+@lru_cache(maxsize=65_536)
 def index_key(value: str | None) -> int | None:
     """The 64-bit key a filter index holds for an IRI, IFI or UUID (None stays None).
 
@@ -27,7 +29,8 @@ def index_key(value: str | None) -> int | None:
     migration fills it for stored rows. Indexes on 8-byte keys are a fraction of the size
     of indexes on the texts (IRIs of 40-100 bytes), so ingest touches fewer pages; a query
     matches the key through the index and then the text itself, so a collision of two
-    keys can never return a wrong statement.
+    keys can never return a wrong statement. Cached: verbs, activities, learners and
+    authorities recur from statement to statement.
     """
     if value is None:
         return None
