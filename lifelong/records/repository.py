@@ -39,14 +39,14 @@ INSERT_STATEMENT = (
     "verb_key, object_key, activity_key, registration_key, authority_key) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATEMENT.index(")") + 1]
+STATEMENT_COLUMNS = INSERT_STATEMENT[INSERT_STATEMENT.index("(") : INSERT_STATEMENT.index(")") + 1]
 # SQLite: a chunk of rows goes in as multi-row INSERT ... VALUES (...), (...) statements,
 # each one statement step. executemany steps once a row and re-takes the GIL after each
 # step, so the writer thread queued behind request handling for every row (a GIL
 # convoy); a multi-row insert runs a whole chunk in SQLite's C code with the GIL released.
 # (Rows as one JSON array unpacked by json_each did the same, but extracting 28 values
-# a row from JSON cost ~50 us a statement: 8.5 k statements/s for the writer alone,
-# against 14 k/s this way.)
+# a row from JSON cost ~60 us a statement: benchmarks/bench_lrs_writer.py measures the
+# writer alone with each form.)
 ROWS_PER_INSERT = 256  # x 28 parameters: within SQLite's 32 766
 
 
@@ -259,6 +259,20 @@ class StatementRepository:
         finally:
             cursor.close()
 
+    def _insert_sqlite(
+        self,
+        cursor: Any,
+        rows: Sequence[tuple[Any, ...]],
+        agent_rows: Sequence[tuple[int, int, str]],
+        activity_rows: Sequence[tuple[int, int, str]],
+    ) -> None:
+        """A group's rows into SQLite as multi-row inserts (``_insert_rows``)."""
+        _insert_rows(cursor, "INSERT INTO lrs_statements " + STATEMENT_COLUMNS, rows)
+        _insert_rows(cursor, "INSERT INTO lrs_statement_agents (seq, seg, ifi)", agent_rows)
+        _insert_rows(
+            cursor, "INSERT INTO lrs_statement_activities (seq, seg, activity_id)", activity_rows
+        )
+
     def _existing(self, cursor: Any, ids: list[str], column: str, select: str) -> dict[str, Any]:
         """Map each of ``ids`` found in ``column`` to the ``select`` value."""
         found: dict[str, Any] = {}
@@ -387,13 +401,7 @@ class StatementRepository:
             if activity_rows:
                 cursor.executemany(self.sql(INSERT_ACTIVITY), activity_rows)
         else:
-            _insert_rows(cursor, "INSERT INTO lrs_statements " + _STATEMENT_COLUMNS, rows)
-            _insert_rows(cursor, "INSERT INTO lrs_statement_agents (seq, seg, ifi)", agent_rows)
-            _insert_rows(
-                cursor,
-                "INSERT INTO lrs_statement_activities (seq, seg, activity_id)",
-                activity_rows,
-            )
+            self._insert_sqlite(cursor, rows, agent_rows, activity_rows)
         if voids:
             # A voiding statement cannot itself be voided (Data 2.3.2).
             cursor.executemany(
