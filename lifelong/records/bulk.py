@@ -167,12 +167,10 @@ class _Ingestor:
         )
         return self.writer.submit(batch), validated.where
 
-    def store(self, validated: Validated, *, slice_lines: int = CHUNK_LINES) -> BulkReport:
-        """Write one validated chunk (in transactions of at most ``slice_lines``
-        statements) and return what happened to it alone."""
+    def store(self, validated: Validated) -> BulkReport:
+        """Write one validated chunk (in slices) and return what happened to it alone."""
         before = BulkReport(self.report.stored, self.report.duplicates, list(self.report.rejected))
-        parts = _slices([validated], slice_lines)
-        self.settle_all(self.submit_validated(part) for part in parts)
+        self.settle_all(self.submit_validated(part) for part in _slices([validated]))
         return BulkReport(
             self.report.stored - before.stored,
             self.report.duplicates - before.duplicates,
@@ -329,16 +327,16 @@ def _finish(
     bar.update(task, advance=size, rate=f"{ingestor.report.stored:,} stored")
 
 
-def _slices(chunks: Iterable[Validated], lines: int = CHUNK_LINES) -> Iterator[Validated]:
-    """Each chunk in slices of at most ``lines`` records (transactions of bounded size)."""
+def _slices(chunks: Iterable[Validated]) -> Iterator[Validated]:
+    """Each chunk in slices of at most CHUNK_LINES records (transactions of bounded size)."""
     for chunk in chunks:
         records = chunk.records
-        for start in range(0, max(len(records), 1), lines):
+        for start in range(0, max(len(records), 1), CHUNK_LINES):
             first = start == 0
             yield Validated(
                 client_name=chunk.client_name,
                 version=chunk.version,
-                records=records[start : start + lines],
+                records=records[start : start + CHUNK_LINES],
                 where=chunk.where,
                 rejected=chunk.rejected if first else [],
                 duplicates=chunk.duplicates if first else 0,

@@ -44,10 +44,6 @@ from lifelong.synth.scales import Scale, scale_named
 from lifelong.synth.world import World, as_of_moment, build_world
 
 WORKERS = 2  # worker processes landing chunks (each holds one chunk: bounds memory)
-# A chunk's statements go into the store in one transaction (~50-110 k statements): new
-# ids land on random leaf pages of the unique id index, and a page dirtied many times in
-# one transaction is written once, where 20 000-statement slices wrote it again each time.
-TRANSACTION_STATEMENTS = 250_000
 
 
 @dataclass(frozen=True)
@@ -160,9 +156,7 @@ def close_sessions() -> None:
 def land(job: ChunkJob, settings: Settings, chunk: int, first: int, count: int) -> LandedChunk:
     """Prepare a chunk and store its statements; durable when this returns."""
     prepared = prepare(job, chunk, first, count)
-    report = _session(settings, job.client).store(
-        prepared.validated, slice_lines=TRANSACTION_STATEMENTS
-    )
+    report = _session(settings, job.client).store(prepared.validated)
     return LandedChunk(
         prepared.users,
         prepared.profiles,
