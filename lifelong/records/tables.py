@@ -5,8 +5,8 @@ Every statement filter of xAPI 1.0.3 section 7.2.3 (2.0 section 4.1.6.1) has an 
 ``seg`` is ``seq >> SEGMENT_BITS``: statements are stored in segments of 8 192, and
 leading every filter index with the segment keeps each commit's new entries inside the
 newest segment's small stretch of every index. Without it a new statement dirtied a
-random leaf page of each of seven indexes (measured: 4.2 k rows/s against 10.5 k/s at
-500 k rows, commits of 1 000). A filtered query asks the segments newest first in
+random leaf page of each of seven indexes (docs/decisions.md has the figures). A filtered
+query asks the segments newest first in
 growing windows (``query``), so a page is still index range scans in stored order.
 ``stored`` is non-decreasing in ``seq`` (one writer assigns both), so since/until become
 ``seq`` bounds found by binary search on the primary key and need no index of their own.
