@@ -69,8 +69,10 @@ def _insert_rows(cursor: Any, head: str, rows: Sequence[tuple[Any, ...]]) -> Non
         )
 
 
-INSERT_AGENT = "INSERT INTO lrs_statement_agents (seq, seg, ifi) VALUES (?, ?, ?)"
-INSERT_ACTIVITY = "INSERT INTO lrs_statement_activities (seq, seg, activity_id) VALUES (?, ?, ?)"
+AGENT_HEAD = "INSERT INTO lrs_statement_agents (seq, seg, ifi)"
+ACTIVITY_HEAD = "INSERT INTO lrs_statement_activities (seq, seg, activity_id)"
+INSERT_AGENT = AGENT_HEAD + " VALUES (?, ?, ?)"
+INSERT_ACTIVITY = ACTIVITY_HEAD + " VALUES (?, ?, ?)"
 INSERT_ATTACHMENT = (
     "INSERT INTO lrs_attachments (sha2, content_type, length, content) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (sha2) DO NOTHING"
@@ -268,25 +270,25 @@ class StatementRepository:
     ) -> None:
         """A group's rows into SQLite as multi-row inserts (``_insert_rows``)."""
         _insert_rows(cursor, "INSERT INTO lrs_statements " + STATEMENT_COLUMNS, rows)
-        _insert_rows(cursor, "INSERT INTO lrs_statement_agents (seq, seg, ifi)", agent_rows)
-        _insert_rows(
-            cursor, "INSERT INTO lrs_statement_activities (seq, seg, activity_id)", activity_rows
-        )
+        _insert_rows(cursor, AGENT_HEAD, agent_rows)
+        _insert_rows(cursor, ACTIVITY_HEAD, activity_rows)
+
+    def _rows_where_in(
+        self, cursor: Any, select: str, column: str, values: Sequence[Any]
+    ) -> Iterator[tuple[Any, ...]]:
+        """``SELECT {select} FROM lrs_statements WHERE {column} IN (values)``, CHUNK at a time."""
+        for start in range(0, len(values), CHUNK):
+            part = list(values[start : start + CHUNK])
+            marks = ",".join("?" * len(part))
+            cursor.execute(
+                self.sql(f"SELECT {select} FROM lrs_statements WHERE {column} IN ({marks})"),
+                part,
+            )
+            yield from cursor.fetchall()
 
     def _existing(self, cursor: Any, ids: list[str], column: str, select: str) -> dict[str, Any]:
         """Map each of ``ids`` found in ``column`` to the ``select`` value."""
-        found: dict[str, Any] = {}
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start : start + CHUNK]
-            marks = ",".join("?" * len(part))
-            cursor.execute(
-                self.sql(
-                    f"SELECT {column}, {select} FROM lrs_statements WHERE {column} IN ({marks})"
-                ),
-                part,
-            )
-            found.update(cursor.fetchall())
-        return found
+        return dict(self._rows_where_in(cursor, f"{column}, {select}", column, ids))
 
     def _stored_hashes(self, cursor: Any, ids: list[str]) -> dict[str, str]:
         """The content hash of each of ``ids`` already stored (found by the unique index).
@@ -295,19 +297,9 @@ class StatementRepository:
         one index range per id and the text then decides, so nothing but the id matches.
         """
         wanted = set(ids)
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start : start + CHUNK]
-            marks = ",".join("?" * len(part))
-            cursor.execute(
-                self.sql(
-                    "SELECT statement_id, content_hash FROM lrs_statements "
-                    f"WHERE id_hi IN ({marks})"
-                ),
-                [id_halves(statement_id)[0] for statement_id in part],
-            )
-            found.update(row for row in cursor.fetchall() if row[0] in wanted)
-        return found
+        highs = [id_halves(statement_id)[0] for statement_id in ids]
+        rows = self._rows_where_in(cursor, "statement_id, content_hash", "id_hi", highs)
+        return {row[0]: row[1] for row in rows if row[0] in wanted}
 
     def _write_locked(self, cursor: Any, batches: Sequence[Batch]) -> list[BatchOutcome]:
         """The body of a write, under the store's write lock."""
