@@ -118,7 +118,7 @@ def statement(
     language: str,
     branch_code: str,
     registration: str | None,
-    timestamp: datetime,
+    timestamp: datetime | str,
     statement_id: str | None = None,
     duration_seconds: int | None = None,
     progress: float | None = None,
@@ -177,7 +177,8 @@ def statement(
             language=language,
         ),
         "context": context,
-        "timestamp": iso_timestamp(timestamp),
+        # A str is a timestamp already in iso_timestamp's form (the generator's).
+        "timestamp": timestamp if isinstance(timestamp, str) else iso_timestamp(timestamp),
     }
     if result:
         out["result"] = result

@@ -19,7 +19,7 @@ import numpy as np
 
 from lifelong.learning.xapi import extension, statement
 from lifelong.synth.learners import LEVELS, LearnerChunk
-from lifelong.synth.rhythm import Rhythm, to_datetime
+from lifelong.synth.rhythm import Rhythm, iso_from_epoch, to_datetime
 from lifelong.synth.rng import name_uuid
 from lifelong.synth.world import World
 
@@ -331,7 +331,7 @@ def statements(
                 language=language,
                 branch_code=e.branch_code,
                 registration=e.registration,
-                timestamp=to_datetime(epoch),
+                timestamp=iso_from_epoch(epoch),
                 statement_id=name_uuid(namespace, f"{e.registration}/{n}"),
                 duration_seconds=duration,
                 progress=progress,

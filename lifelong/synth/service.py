@@ -386,8 +386,12 @@ def _run(
             branch_extension(settings),
         )
         # The LRS's filter indexes are built once after the load, not statement by statement.
-        with _lrs_indexes_deferred(settings, bool(todo)):
-            landed = land_chunks(job, settings, todo, parallel=spec.learners >= 10_000)
+        parallel = spec.learners >= 10_000
+        with (
+            _lrs_indexes_deferred(settings, bool(todo)),
+            store.lake_fed_meanwhile(settings, enabled=bool(todo)),
+        ):
+            landed = land_chunks(job, settings, todo, parallel=parallel)
             for chunk, prepared in landed:
                 stored = _stored(prepared.lrs)
                 branch_records.append_records(settings, chunk, prepared.rosters, prepared.grades)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
@@ -14,9 +18,12 @@ from lifelong.learning.catalog import indexing
 from lifelong.learning.models import Resource
 from lifelong.records import export
 from lifelong.records import tables as lrs_tables
-from lifelong.records.store import open_store
+from lifelong.records.store import make_store_engine, open_store
 
 EXPORT_CHUNK = 50_000
+FEED_PAUSE_SECONDS = 2.0  # how long the lake feeder waits when nothing new is stored
+
+log = logging.getLogger("lifelong.synth")
 
 
 def populated(settings: Settings, engine: Engine) -> bool:
@@ -85,3 +92,43 @@ def export_lake(settings: Settings) -> int:
         return export.export_once(settings, lrs, chunk=EXPORT_CHUNK)
     finally:
         lrs.dispose()
+
+
+@contextmanager
+def lake_fed_meanwhile(settings: Settings, enabled: bool = True) -> Iterator[None]:
+    """Export stored statements to the lake in a thread while the body runs.
+
+    The generator's main process mostly waits for its workers' chunks; exporting as
+    chunks land overlaps the lake export with the load instead of running it after
+    (at ``medium`` it was minutes of one busy core at the end). The export is the
+    ordinary exactly-once one (``records.export``), so stopping at any point loses and
+    repeats nothing; ``export_lake`` afterwards exports whatever is left.
+    """
+    if not enabled:
+        yield
+        return
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def feed() -> None:
+        # Not open_store: the store is migrated already, and Alembic's module state is
+        # not safe to use from two threads at once (the main thread migrates its stores).
+        lrs = make_store_engine(settings)
+        try:
+            while not stop.is_set():
+                if export.export_once(settings, lrs, chunk=EXPORT_CHUNK) < EXPORT_CHUNK:
+                    stop.wait(FEED_PAUSE_SECONDS)
+        except BaseException as exc:  # reported after the load; the final export retries
+            failures.append(exc)
+        finally:
+            lrs.dispose()
+
+    thread = threading.Thread(target=feed, name="lake-feeder", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        for exc in failures:
+            log.warning("the lake export during the load failed (%s); exporting after it", exc)
