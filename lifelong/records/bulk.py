@@ -169,8 +169,16 @@ class _Ingestor:
 
     def store(self, validated: Validated) -> BulkReport:
         """Write one validated chunk (in slices) and return what happened to it alone."""
+        return self.store_all([validated])
+
+    def store_all(self, chunks: Iterable[Validated]) -> BulkReport:
+        """Write validated chunks (each in slices) and return what happened to them alone.
+
+        ``chunks`` may be lazy: the next is taken (validated, say) while the writer
+        thread commits the one before.
+        """
         before = BulkReport(self.report.stored, self.report.duplicates, list(self.report.rejected))
-        self.settle_all(self.submit_validated(part) for part in _slices([validated]))
+        self.settle_all(self.submit_validated(part) for part in _slices(chunks))
         return BulkReport(
             self.report.stored - before.stored,
             self.report.duplicates - before.duplicates,

@@ -20,11 +20,13 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from itertools import chain, islice
 from typing import Any
 
 from lifelong.config import Settings
 from lifelong.processes import exit_with_parent
 from lifelong.records.bulk import (
+    CHUNK_LINES,
     BulkReport,
     Item,
     Validated,
@@ -44,6 +46,7 @@ from lifelong.synth.scales import Scale, scale_named
 from lifelong.synth.world import World, as_of_moment, build_world
 
 WORKERS = 2  # worker processes landing chunks (each holds one chunk: bounds memory)
+SLICE = CHUNK_LINES  # statements a worker validates and stores at a time (one transaction)
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,19 @@ def _world(scale: str, seed: int, as_of: str) -> tuple[World, Rhythm]:
     )
 
 
-def prepare(job: ChunkJob, chunk: int, first: int, count: int) -> PreparedChunk:
+@dataclass
+class _ChunkParts:
+    """A chunk's rows, and its statements still to be built (a lazy iterator)."""
+
+    users: list[dict[str, Any]]
+    profiles: list[dict[str, Any]]
+    activity: ChunkActivity
+    items: Iterator[Item]
+    rosters: list[dict[str, str]]
+    grades: list[dict[str, str]]
+
+
+def _parts(job: ChunkJob, chunk: int, first: int, count: int) -> _ChunkParts:
     """One chunk of learners with everything they did (deterministic)."""
     world, rhythm = _world(job.scale, job.seed, job.as_of)
     spec = scale_named(job.scale)
@@ -107,13 +122,23 @@ def prepare(job: ChunkJob, chunk: int, first: int, count: int) -> PreparedChunk:
     activity = chunk_activity(
         world, learners, rng, rhythm, namespace, spec.enrolments_per_learner, moment
     )
+    # Statements draw nothing from the random stream, so the branch records may be drawn
+    # before the statements are built.
+    rosters, grades = branch_records.chunk_records(world, activity, rng)
     items: Iterator[Item] = (
         (f"chunk {chunk} statement {index}", stmt)
         for index, stmt in enumerate(statements(world, activity, namespace, job.iri_base))
     )
-    validated = validate_chunk(items, job.client, V1, job.branch_extension)
-    rosters, grades = branch_records.chunk_records(world, activity, rng)
-    return PreparedChunk(learners.users, learners.profiles, activity, validated, rosters, grades)
+    return _ChunkParts(learners.users, learners.profiles, activity, items, rosters, grades)
+
+
+def prepare(job: ChunkJob, chunk: int, first: int, count: int) -> PreparedChunk:
+    """One chunk with all its statements validated (in memory at once)."""
+    parts = _parts(job, chunk, first, count)
+    validated = validate_chunk(parts.items, job.client, V1, job.branch_extension)
+    return PreparedChunk(
+        parts.users, parts.profiles, parts.activity, validated, parts.rosters, parts.grades
+    )
 
 
 def iter_chunks(spec: Scale) -> Iterator[tuple[int, int, int]]:
@@ -153,17 +178,27 @@ def close_sessions() -> None:
         del _sessions[key], _open[key]
 
 
+def _lazy_slices(items: Iterator[Item], size: int) -> Iterator[Iterator[Item]]:
+    """``items`` in consecutive slices of ``size``, each itself lazy: a statement's dict
+    (~4 kB) lives only until it is validated. Each slice must be used up before the next."""
+    for first in items:
+        yield chain((first,), islice(items, size - 1))
+
+
 def land(job: ChunkJob, settings: Settings, chunk: int, first: int, count: int) -> LandedChunk:
-    """Prepare a chunk and store its statements; durable when this returns."""
-    prepared = prepare(job, chunk, first, count)
-    report = _session(settings, job.client).store(prepared.validated)
+    """Prepare a chunk and store its statements; durable when this returns.
+
+    Statements are built, validated and stored SLICE at a time, so a worker holds two
+    slices' records (one being written while the next is validated), not the chunk's (at
+    ``medium`` a chunk is ~110 k statements).
+    """
+    parts = _parts(job, chunk, first, count)
+    report = _session(settings, job.client).store_all(
+        validate_chunk(part, job.client, V1, job.branch_extension)
+        for part in _lazy_slices(parts.items, SLICE)
+    )
     return LandedChunk(
-        prepared.users,
-        prepared.profiles,
-        prepared.activity,
-        prepared.rosters,
-        prepared.grades,
-        report,
+        parts.users, parts.profiles, parts.activity, parts.rosters, parts.grades, report
     )
 
 

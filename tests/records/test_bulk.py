@@ -125,6 +125,7 @@ def test_chunks_validated_elsewhere_store_like_any_other(settings: Settings) -> 
     assert [where for where, _ in validated.rejected] == ["bad", "junk"]
     shipped = pickle.loads(pickle.dumps(validated))
     assert [r.body for r in shipped.records] == [r.body for r in validated.records]
+    assert shipped.records == validated.records  # every field survives the crossing
     assert shipped.records[0].keys == validated.records[0].keys
     mp = pytest.MonkeyPatch()
     mp.setattr(bulk, "CHUNK_LINES", 3)  # three transactions: 3 + 3 + 1
