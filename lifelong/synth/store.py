@@ -112,7 +112,7 @@ def lake_fed_meanwhile(settings: Settings, enabled: bool = True) -> Iterator[Non
         yield
         return
     stop = threading.Event()
-    failures: list[BaseException] = []
+    failures: list[Exception] = []
 
     def feed() -> None:
         # Not open_store: the store is migrated already, and Alembic's module state is
@@ -122,7 +122,7 @@ def lake_fed_meanwhile(settings: Settings, enabled: bool = True) -> Iterator[Non
             while not stop.is_set():
                 if export.export_once(settings, lrs, chunk=FEED_CHUNK) < FEED_CHUNK:
                     stop.wait(FEED_PAUSE_SECONDS)
-        except BaseException as exc:  # reported after the load; the final export retries
+        except Exception as exc:  # reported after the load; the final export retries
             failures.append(exc)
         finally:
             lrs.dispose()
