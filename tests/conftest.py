@@ -6,6 +6,7 @@ against PostgreSQL; each test then gets its own schema, dropped afterwards.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -24,6 +25,17 @@ from lifelong.db.migrate import upgrade
 
 BACKEND = os.environ.get("LIFELONG_TEST_BACKEND", "sqlite")
 POSTGRES_URL = os.environ.get("LIFELONG_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """The CLI sets up the root logger with a handler on the stderr of the moment; under a
+    test runner that stream is closed when the test ends, so put the root logger back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -21,7 +21,12 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commit on success, roll back on error."""
+    """One unit of work per request: commit on success, roll back on error.
+
+    Used with ``scope="function"`` (below) so the commit happens before the response is
+    sent: a redirect after a write must not reach the browser before the write is
+    visible, and a failed commit must turn into an error, not a success already sent.
+    """
     session: Session = request.app.state.session_factory()
     request.state.db = session
     try:
@@ -37,7 +42,7 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

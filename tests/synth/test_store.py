@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -51,13 +52,16 @@ def test_a_failing_feeder_leaves_the_export_to_the_end(
 ) -> None:
     """An export error during the load is logged, not raised; the final export does it."""
 
+    tried = threading.Event()
+
     def broken(*_args: object, **_kwargs: object) -> int:
+        tried.set()
         raise OSError("disk full")
 
     _store(settings, 3)
     monkeypatch.setattr(store.export, "export_once", broken)
     with store.lake_fed_meanwhile(settings):
-        pass
+        assert tried.wait(30)  # the feeder has tried (and failed) before the block ends
     monkeypatch.undo()
     assert "disk full" in caplog.text
     assert store.export_lake(settings) == 3

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from lifelong.app import create_app
+from lifelong.config import Settings
 from lifelong.learning.journey.models import OutboxEntry
 from lifelong.learning.models import Enrolment
 from tests.factories import token_for
@@ -97,3 +101,25 @@ def test_the_journey_api_is_described_in_openapi(client: TestClient) -> None:
     ):
         assert path in paths, path
     assert not any(p.startswith("/learn/") or p.startswith("/verify/") for p in paths)
+
+
+def test_a_commit_that_fails_is_the_answer_not_a_success_sent_before_it(
+    settings: Settings, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request's unit of work commits before the response leaves: a client told
+    "enrolled" (or redirected to the player) finds the enrolment there, and a commit that
+    fails is answered as the error it is."""
+    made = world(db)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        auth = token_for(client, "learner1")
+
+        def refuse(self: Session) -> None:
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+        monkeypatch.setattr(Session, "commit", refuse)
+        response = client.post(
+            "/api/v1/enrolments", json={"resource_id": made["document"].id}, headers=auth
+        )
+        monkeypatch.undo()
+    assert response.status_code == 500
+    assert db.scalar(select(func.count(Enrolment.id))) == 0
