@@ -10,8 +10,17 @@ differ only in how a group's rows are inserted, the forms Lifelong used before:
 - ``json_each``: the rows as one JSON array unpacked by SQLite's ``json_each`` (stop 7);
 - ``executemany``: one statement step a row (the DB-API default).
 
-Run: ``python -m benchmarks.bench_lrs_writer`` (``--quick``: fewer groups).
-Figures: statements/s and CPU microseconds a statement, each in its own fresh store.
+Then how the writer keeps up as the store grows (``growth``): the same groups written
+again and again, with fresh ids each time, into a fresh store with every index, until it
+holds GROWTH_STATEMENTS, once with random version 4 ids (what many xAPI clients send, and
+what Lifelong minted before) and once with time-ordered version 7 ids (``lifelong.ids``:
+what Lifelong mints for its own statements, the ones it assigns and the generated ones).
+A random id dirties a random leaf page of the unique id index; a version 7 id lands on
+its newest pages.
+
+Run: ``python -m benchmarks.bench_lrs_writer`` (``--quick``: fewer groups, a smaller store).
+Figures: statements/s and CPU microseconds a statement, each in its own fresh store; for
+growth, the rate of each successive GROWTH_WINDOW statements.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import orjson
 
 from benchmarks.lrs_data import make_statement
 from lifelong.config import Settings
+from lifelong.ids import uuid7
 from lifelong.learning.xapi import extension
 from lifelong.records.credentials import XapiClient
 from lifelong.records.repository import (
@@ -45,6 +55,8 @@ from lifelong.records.store import open_store
 from lifelong.records.validation import check_statements
 
 GROUP_BATCHES = 8  # 100-statement batches a group commit takes
+GROWTH_STATEMENTS = 2_000_000
+GROWTH_WINDOW = 250_000
 CLIENT = XapiClient(
     name="bench",
     scopes=frozenset({"all"}),
@@ -140,6 +152,52 @@ def measure(kind: type[StatementRepository], groups: list[list[Batch]], data: Pa
     }
 
 
+def _renamed(groups: list[list[Batch]], mint: Any) -> None:
+    """Give every record of ``groups`` a fresh id from ``mint`` (in its JSON too)."""
+    for group in groups:
+        for batch in group:
+            for record in batch.records:
+                fresh = mint()
+                record.body = record.body.replace(record.statement_id, fresh, 1)
+                record.statement_id = fresh
+
+
+def growth(groups: list[list[Batch]], data: Path, mint: Any, total: int) -> dict[str, Any]:
+    """Write ``groups`` over and over (fresh ids from ``mint``) until ``total`` are stored;
+    the writer's rate over each successive GROWTH_WINDOW statements."""
+    engine = open_store(Settings(data_dir=data, secret_key="bench"))
+    repository = StatementRepository(engine)
+    windows: list[int] = []
+    done = in_window = 0
+    spent = window_spent = 0.0
+    try:
+        while done < total:
+            for group in groups:
+                _renamed([group], mint)
+                began = time.perf_counter()
+                repository.write(group)
+                took = time.perf_counter() - began
+                written = sum(len(b.records) for b in group)
+                done, in_window = done + written, in_window + written
+                spent, window_spent = spent + took, window_spent + took
+                if in_window >= GROWTH_WINDOW:
+                    windows.append(round(in_window / window_spent))
+                    in_window, window_spent = 0, 0.0
+                if done >= total:
+                    break
+    finally:
+        repository.close()
+        engine.dispose()
+    return {
+        "statements": done,
+        "statements_per_second": round(done / spent),
+        "first_window_per_second": windows[0],
+        "last_window_per_second": windows[-1],
+        "window_statements": GROWTH_WINDOW,
+        "windows_per_second": windows,
+    }
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """The writer alone with each insert form, on the same statements."""
     groups = _groups(40 if quick else 150)
@@ -152,6 +210,14 @@ def run(quick: bool = False) -> dict[str, Any]:
             ("baseline_executemany", ExecuteManyRepository),
         ):
             figures[name] = measure(kind, _batches(groups, branch), Path(tmp) / name)
+        total = GROWTH_WINDOW * 2 if quick else GROWTH_STATEMENTS
+        grown = {
+            name: growth(_batches(groups, branch), Path(tmp) / f"growth-{name}", mint, total)
+            for name, mint in (
+                ("lifelong_uuid7_ids", uuid7),
+                ("baseline_random_uuid4_ids", lambda: str(uuid.uuid4())),
+            )
+        }
     ours = figures["lifelong_multirow_values"]["statements_per_second"]
     return {
         "writer": figures,
@@ -161,6 +227,12 @@ def run(quick: bool = False) -> dict[str, Any]:
         ),
         "speedup_vs_executemany": round(
             ours / figures["baseline_executemany"]["statements_per_second"], 2
+        ),
+        "growth": grown,
+        "growth_speedup_last_window": round(
+            grown["lifelong_uuid7_ids"]["last_window_per_second"]
+            / grown["baseline_random_uuid4_ids"]["last_window_per_second"],
+            2,
         ),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }

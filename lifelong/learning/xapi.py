@@ -11,9 +11,10 @@ addresses, so they stay pseudonymous.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
+
+from lifelong.ids import uuid7
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VIDEO = "https://w3id.org/xapi/video/"
@@ -166,7 +167,7 @@ def statement(
     if registration:
         context["registration"] = registration
     out: dict[str, Any] = {
-        "id": statement_id or str(uuid.uuid4()),
+        "id": statement_id or uuid7(),
         "actor": actor(iri_base, user_id),
         "verb": VERBS[verb],
         "object": activity(

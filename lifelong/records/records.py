@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
 import orjson
 
+from lifelong.ids import uuid7
 from lifelong.records.credentials import XapiClient
 from lifelong.records.formats import format_timestamp, parse_timestamp
 from lifelong.records.validation import VOIDED
@@ -127,7 +127,7 @@ def build_record(
 ) -> StatementRecord:
     """Assign id, authority and version; compute index keys and the comparison hash."""
     given_id = stmt.get("id")
-    statement_id = given_id.lower() if given_id else str(uuid.uuid4())
+    statement_id = given_id.lower() if given_id else uuid7()
     stmt["id"] = statement_id
     compared = {k: v for k, v in stmt.items() if k not in _NOT_COMPARED}
     content_hash = hashlib.sha256(orjson.dumps(compared, option=orjson.OPT_SORT_KEYS)).hexdigest()

@@ -41,7 +41,7 @@ from lifelong.synth import branch_records
 from lifelong.synth.activity import ChunkActivity, chunk_activity, statements
 from lifelong.synth.learners import WINDOW_DAYS, make_learners
 from lifelong.synth.rhythm import Rhythm
-from lifelong.synth.rng import run_namespace, stream
+from lifelong.synth.rng import minted_at, run_namespace, stream
 from lifelong.synth.scales import Scale, scale_named
 from lifelong.synth.world import World, as_of_moment, build_world
 
@@ -127,7 +127,9 @@ def _parts(job: ChunkJob, chunk: int, first: int, count: int) -> _ChunkParts:
     rosters, grades = branch_records.chunk_records(world, activity, rng)
     items: Iterator[Item] = (
         (f"chunk {chunk} statement {index}", stmt)
-        for index, stmt in enumerate(statements(world, activity, namespace, job.iri_base))
+        for index, stmt in enumerate(
+            statements(world, activity, namespace, job.iri_base, minted_at(moment, chunk))
+        )
     )
     return _ChunkParts(learners.users, learners.profiles, activity, items, rosters, grades)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
+from datetime import datetime
 
 import numpy as np
 
-# Namespace of every generated identifier (RFC 4122 name-based UUIDs, version 5).
+# Namespace of every generated identifier: name-based UUIDs (RFC 4122 version 5), and the
+# statement ids, version 7 with name-based random bits (`lifelong.ids.named_uuid7`).
 NAMESPACE = uuid.UUID("5d1f0c9e-2b7a-5c43-8e61-7a0f3d2c9b14")
 
 
@@ -21,6 +23,13 @@ def stream(seed: int, stage: str, chunk: int) -> np.random.Generator:
 def run_namespace(seed: int, as_of: str) -> uuid.UUID:
     """The namespace of a run's ids: same seed and as-of date, same statement ids."""
     return uuid.uuid5(NAMESPACE, f"lifelong-synth/{seed}/{as_of}")
+
+
+def minted_at(as_of: datetime, chunk: int | None) -> int:
+    """When a chunk's statement ids are minted (``ids.named_uuid7``), in Unix milliseconds:
+    the run's as-of moment, one millisecond a chunk after the demo learner's (``None``).
+    Chunks land in about this order, so the store's id index grows at its end."""
+    return int(as_of.timestamp() * 1000) + (0 if chunk is None else chunk + 1)
 
 
 def name_uuid(namespace: uuid.UUID, name: str) -> str:

@@ -55,7 +55,7 @@ from lifelong.synth.learners import WINDOW_DAYS, make_learners
 from lifelong.synth.models import SynthChunk, SynthRun
 from lifelong.synth.pipeline import ChunkJob, iter_chunks, land_chunks
 from lifelong.synth.rhythm import Rhythm
-from lifelong.synth.rng import run_namespace, stream
+from lifelong.synth.rng import minted_at, run_namespace, stream
 from lifelong.synth.scales import Scale, scale_named
 from lifelong.synth.world import (
     DEMO_PASSWORD,
@@ -300,7 +300,8 @@ def _demo_learner(
     forced = [(certified[0], "completed"), (certified[1], "completed")]
     forced += [(r, "active") for r in others if r not in certified[:2]][:3]
     activity = chunk_activity(world, learner, rng, rhythm, namespace, 1.0, as_of, forced)
-    count = _ingest(settings, statements(world, activity, namespace, settings.iri_base))
+    minted = minted_at(as_of, None)
+    count = _ingest(settings, statements(world, activity, namespace, settings.iri_base, minted))
     _commit_activity(engine, run_id, "demo", 0, [], [profile], activity, count)
     return count
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from collections import Counter
 
 import pyarrow as pa
@@ -16,7 +17,10 @@ from lifelong.db.engine import make_engine, make_session_factory, transaction
 from lifelong.records.credentials import create_credential
 from lifelong.records.export import table_path
 from lifelong.synth.branch_records import GRADE_COLUMNS, ROSTER_COLUMNS, table_paths
+from lifelong.synth.scales import scale_named
 from lifelong.synth.service import GenerateReport
+from lifelong.synth.world import as_of_moment
+from tests.synth.conftest import AS_OF
 
 Tiny = tuple[Settings, GenerateReport]
 
@@ -164,3 +168,19 @@ def test_catalogue_search_finds_generated_resources_at_once(tiny: Tiny) -> None:
         en = search(session, settings, SearchParams(q=topic_en))
     engine.dispose()
     assert zh.total > 0 and en.total > 0
+
+
+def test_statement_ids_are_version_7_one_millisecond_a_chunk(tiny: Tiny) -> None:
+    """Each chunk's ids are minted at one millisecond of the as-of day (so each chunk fills
+    one narrow stretch of the store's unique id index), the demo learner's just before."""
+    settings, _ = tiny
+    engine = make_engine(settings.resolved_lrs_database_url)
+    with engine.connect() as connection:
+        ids = [r[0] for r in connection.execute(text("SELECT statement_id FROM lrs_statements"))]
+    engine.dispose()
+    minted = Counter(uuid.UUID(i).int >> 80 for i in ids)
+    assert {uuid.UUID(i).version for i in ids} == {7}
+    as_of_ms = int(as_of_moment(AS_OF).timestamp() * 1000)
+    chunks = scale_named("tiny").chunks
+    assert set(minted) <= {as_of_ms + n for n in range(chunks + 1)}
+    assert as_of_ms in minted and len(minted) > 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from lifelong.accounts.models import User
 from lifelong.config import Settings
 from lifelong.db.base import utcnow
 from lifelong.db.engine import transaction
+from lifelong.ids import uuid7
 from lifelong.learning import xapi
 from lifelong.learning.journey.models import OutboxEntry
 from lifelong.learning.models import Resource
@@ -56,7 +56,7 @@ def emit(
         branch_code=user.branch.code,
         registration=registration,
         timestamp=at or utcnow(),
-        statement_id=str(uuid.uuid4()),
+        statement_id=uuid7(),
         subject_code=resource.subject.code if resource.subject else None,
         provider_code=resource.provider.code if resource.provider else None,
         **result,

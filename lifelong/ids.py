@@ -1,0 +1,46 @@
+"""Time-ordered identifiers: UUID version 7 (RFC 9562 section 5.7).
+
+Statement ids are what the statement store's unique index holds. A random (version 4 or
+5) id lands on a random leaf page of that index, so each commit dirties about one index
+page a statement, and the store slows as it grows (``benchmarks/bench_lrs_writer.py``,
+its growth figures). Version 7 ids begin with the Unix time in milliseconds: ids minted
+together sort together and land on the index's newest pages. Python gains ``uuid.uuid7``
+only in 3.14, hence these few lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+
+_RAND_BITS = 74  # rand_a (12 bits) and rand_b (62 bits)
+_RAND_B_BITS = 62
+
+
+def _text(minted_ms: int, rand: int) -> str:
+    """The version 7 layout of a 48-bit millisecond time and 74 random bits, as text."""
+    value = (
+        (minted_ms & 0xFFFF_FFFF_FFFF) << 80
+        | 0x7 << 76
+        | (rand >> _RAND_B_BITS) << 64
+        | 0b10 << 62
+        | (rand & ((1 << _RAND_B_BITS) - 1))
+    )
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def uuid7(now_ms: int | None = None) -> str:
+    """A fresh version 7 UUID (the current time, 74 bits from ``os.urandom``)."""
+    minted = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    return _text(minted, int.from_bytes(os.urandom(10), "big") >> (80 - _RAND_BITS))
+
+
+def named_uuid7(namespace: uuid.UUID, minted_ms: int, name: str) -> str:
+    """A version 7 UUID minted at ``minted_ms`` whose random bits are SHA-1 of the
+    namespace and the name (as version 5 draws its bits): the same inputs give the same
+    id, and every id minted at one millisecond falls in one narrow stretch of the index."""
+    digest = hashlib.sha1(namespace.bytes + name.encode()).digest()
+    return _text(minted_ms, int.from_bytes(digest[:10], "big") >> (80 - _RAND_BITS))
