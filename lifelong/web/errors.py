@@ -98,7 +98,12 @@ def install(app: FastAPI) -> None:
         summary = "; ".join(
             f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in problems[:5]
         )
-        return error_response(request, 400, f"Invalid request: {summary}", problems)
+        if wants_json(request):
+            return error_response(request, 400, f"Invalid request: {summary}", problems)
+        # Pages translate the frame; the field paths and pydantic's reasons stay as given.
+        return error_response(
+            request, 400, N_("Invalid request: %(summary)s"), problems, params={"summary": summary}
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -11,8 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lifelong.config import Settings
+from lifelong.ids import named_uuid7
 from lifelong.records import bulk
 from lifelong.records.bulk import ingest_files, ingest_statements
+from lifelong.records.records import id_halves
 from lifelong.records.store import open_store
 from tests.records.conftest import statement
 
@@ -95,6 +97,24 @@ def test_statements_without_id_get_content_ids(settings: Settings) -> None:
     )
     again = ingest_statements(settings, [statement()], client_name="x")
     assert (first.stored, again.stored, again.duplicates) == (2, 0, 1)
+
+
+def test_ids_minted_in_one_millisecond_are_told_apart_by_their_whole_value(
+    settings: Settings,
+) -> None:
+    """Version 7 ids of one moment share most of their high half: each is still its own
+    statement, a repeat is a duplicate and a changed repeat a conflict."""
+    ids = [named_uuid7(uuid.NAMESPACE_URL, 1_764_460_800_000, str(n)) for n in range(3000)]
+    assert len({id_halves(i)[0] for i in ids}) < len(ids)  # high halves do repeat
+    first = ingest_statements(settings, [{**statement(), "id": i} for i in ids], client_name="x")
+    assert first.stored == 3000
+    again = ingest_statements(
+        settings,
+        [{**statement(), "id": ids[0]}, {**statement(verb={"id": "http://x.org/v"}), "id": ids[1]}],
+        client_name="x",
+    )
+    assert (again.stored, again.duplicates, len(again.rejected)) == (0, 1, 1)
+    assert _count(settings) == 3000
 
 
 def test_ingest_statements_then_visible_over_http(

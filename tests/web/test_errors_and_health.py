@@ -33,6 +33,14 @@ def test_unknown_page_is_translated_html_404(client: TestClient) -> None:
     assert "页面不存在" in response.text
 
 
+def test_a_malformed_page_parameter_is_a_translated_400_naming_it(client: TestClient) -> None:
+    zh = client.get("/catalogue?page=abc", headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 400 and "text/html" in zh.headers["content-type"]
+    assert "请求无效：query.page" in zh.text
+    en = client.get("/catalogue?page=abc", headers={"Accept-Language": "en"})
+    assert "Invalid request: query.page" in en.text
+
+
 def test_malformed_json_is_400_naming_the_problem(client: TestClient, db: Session) -> None:
     make_user(db, Role.hq_admin, username="admin")
     db.commit()
