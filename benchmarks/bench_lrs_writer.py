@@ -152,14 +152,13 @@ def measure(kind: type[StatementRepository], groups: list[list[Batch]], data: Pa
     }
 
 
-def _renamed(groups: list[list[Batch]], mint: Any) -> None:
-    """Give every record of ``groups`` a fresh id from ``mint`` (in its JSON too)."""
-    for group in groups:
-        for batch in group:
-            for record in batch.records:
-                fresh = mint()
-                record.body = record.body.replace(record.statement_id, fresh, 1)
-                record.statement_id = fresh
+def _renamed(group: list[Batch], mint: Any) -> None:
+    """Give every record of ``group`` a fresh id from ``mint`` (in its JSON too)."""
+    for batch in group:
+        for record in batch.records:
+            fresh = mint()
+            record.body = record.body.replace(record.statement_id, fresh, 1)
+            record.statement_id = fresh
 
 
 def growth(groups: list[list[Batch]], data: Path, mint: Any, total: int) -> dict[str, Any]:
@@ -173,7 +172,7 @@ def growth(groups: list[list[Batch]], data: Path, mint: Any, total: int) -> dict
     try:
         while done < total:
             for group in groups:
-                _renamed([group], mint)
+                _renamed(group, mint)
                 began = time.perf_counter()
                 repository.write(group)
                 took = time.perf_counter() - began

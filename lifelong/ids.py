@@ -19,6 +19,11 @@ _RAND_BITS = 74  # rand_a (12 bits) and rand_b (62 bits)
 _RAND_B_BITS = 62
 
 
+def hyphenated(hex32: str) -> str:
+    """32 hex digits in the UUID text form (8-4-4-4-12), without building a UUID object."""
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
 def _text(minted_ms: int, rand: int) -> str:
     """The version 7 layout of a 48-bit millisecond time and 74 random bits, as text."""
     value = (
@@ -28,8 +33,7 @@ def _text(minted_ms: int, rand: int) -> str:
         | 0b10 << 62
         | (rand & ((1 << _RAND_B_BITS) - 1))
     )
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return hyphenated(f"{value:032x}")
 
 
 def uuid7(now_ms: int | None = None) -> str:

@@ -9,6 +9,8 @@ from datetime import datetime
 
 import numpy as np
 
+from lifelong.ids import hyphenated
+
 # Namespace of every generated identifier: name-based UUIDs (RFC 4122 version 5), and the
 # statement ids, version 7 with name-based random bits (`lifelong.ids.named_uuid7`).
 NAMESPACE = uuid.UUID("5d1f0c9e-2b7a-5c43-8e61-7a0f3d2c9b14")
@@ -40,5 +42,4 @@ def name_uuid(namespace: uuid.UUID, name: str) -> str:
     digest = bytearray(hashlib.sha1(namespace.bytes + name.encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return hyphenated(digest.hex())
