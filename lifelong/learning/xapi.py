@@ -108,6 +108,105 @@ def iso_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+class StatementFrame:
+    """What a learner's statements about one resource share: actor, object and context.
+
+    Built once per enrolment; every statement it makes holds these same three objects, so
+    only the parts that differ from one statement to the next (id, verb, timestamp,
+    result) are built per statement. They are read-only once built: the LRS changes a
+    statement only at its top level (id, authority, version, stored), and a statement
+    that needs other context gets another frame (``with_extension``).
+    """
+
+    __slots__ = ("actor", "context", "object")
+
+    def __init__(
+        self,
+        iri_base: str,
+        *,
+        user_id: int,
+        resource_id: int,
+        resource_type: str,
+        title: str,
+        language: str,
+        branch_code: str,
+        registration: str | None,
+        subject_code: str | None = None,
+        provider_code: str | None = None,
+    ) -> None:
+        """The shared parts; ``branch_code`` goes into a context extension: it is what
+        the foundation scopes rows by."""
+        extensions: dict[str, Any] = {extension(iri_base, "branch"): branch_code}
+        if subject_code:
+            extensions[extension(iri_base, "subject")] = subject_code
+        if provider_code:
+            extensions[extension(iri_base, "provider")] = provider_code
+        context: dict[str, Any] = {
+            "platform": "Lifelong",
+            "language": "zh-CN" if language.startswith("zh") else "en-US",
+            "extensions": extensions,
+        }
+        if registration:
+            context["registration"] = registration
+        self.actor = actor(iri_base, user_id)
+        self.object = activity(
+            iri_base,
+            resource_id=resource_id,
+            resource_type=resource_type,
+            title=title,
+            language=language,
+        )
+        self.context = context
+
+    def with_extension(self, key: str, value: Any) -> StatementFrame:
+        """The same frame with one more context extension (its own context object)."""
+        other = StatementFrame.__new__(StatementFrame)
+        other.actor, other.object = self.actor, self.object
+        other.context = {**self.context, "extensions": {**self.context["extensions"], key: value}}
+        return other
+
+    def statement(
+        self,
+        verb: str,
+        timestamp: datetime | str,
+        statement_id: str | None = None,
+        duration_seconds: int | None = None,
+        progress: float | None = None,
+        score: float | None = None,
+        success: bool | None = None,
+        completion: bool | None = None,
+    ) -> dict[str, Any]:
+        """One statement of the frame. ``progress`` (0..1) uses the cmi5/ADL ``progress``
+        result extension; a str ``timestamp`` is already in ``iso_timestamp``'s form."""
+        out: dict[str, Any] = {
+            "id": statement_id or uuid7(),
+            "actor": self.actor,
+            "verb": VERBS[verb],
+            "object": self.object,
+            "context": self.context,
+            "timestamp": timestamp if isinstance(timestamp, str) else iso_timestamp(timestamp),
+        }
+        result: dict[str, Any] = {}
+        if score is not None:
+            result["score"] = {
+                "scaled": round(max(min(score, 1.0), -1.0), 4),
+                "raw": round(score * 100, 1),
+                "min": 0,
+                "max": 100,
+            }
+        if success is not None:
+            result["success"] = success
+        if completion is not None:
+            result["completion"] = completion
+        if duration_seconds is not None:
+            result["duration"] = iso_duration(duration_seconds)
+        if progress is not None:
+            result["extensions"] = {PROGRESS_EXTENSION: round(max(min(progress, 1.0), 0.0) * 100)}
+        if result:
+            out["result"] = result
+        return out
+
+
 def statement(
     iri_base: str,
     *,
@@ -129,58 +228,26 @@ def statement(
     subject_code: str | None = None,
     provider_code: str | None = None,
 ) -> dict[str, Any]:
-    """One statement about a learner and a resource.
-
-    ``branch_code`` goes into a context extension: it is what the foundation scopes rows
-    by. ``progress`` (0..1) uses the cmi5/ADL ``progress`` result extension.
-    """
-    result: dict[str, Any] = {}
-    if score is not None:
-        result["score"] = {
-            "scaled": round(max(min(score, 1.0), -1.0), 4),
-            "raw": round(score * 100, 1),
-            "min": 0,
-            "max": 100,
-        }
-    if success is not None:
-        result["success"] = success
-    if completion is not None:
-        result["completion"] = completion
-    if duration_seconds is not None:
-        result["duration"] = iso_duration(duration_seconds)
-    if progress is not None:
-        result["extensions"] = {
-            "https://w3id.org/xapi/cmi5/result/extensions/progress": round(
-                max(min(progress, 1.0), 0.0) * 100
-            )
-        }
-    extensions: dict[str, Any] = {extension(iri_base, "branch"): branch_code}
-    if subject_code:
-        extensions[extension(iri_base, "subject")] = subject_code
-    if provider_code:
-        extensions[extension(iri_base, "provider")] = provider_code
-    context: dict[str, Any] = {
-        "platform": "Lifelong",
-        "language": "zh-CN" if language.startswith("zh") else "en-US",
-        "extensions": extensions,
-    }
-    if registration:
-        context["registration"] = registration
-    out: dict[str, Any] = {
-        "id": statement_id or uuid7(),
-        "actor": actor(iri_base, user_id),
-        "verb": VERBS[verb],
-        "object": activity(
-            iri_base,
-            resource_id=resource_id,
-            resource_type=resource_type,
-            title=title,
-            language=language,
-        ),
-        "context": context,
-        # A str is a timestamp already in iso_timestamp's form (the generator's).
-        "timestamp": timestamp if isinstance(timestamp, str) else iso_timestamp(timestamp),
-    }
-    if result:
-        out["result"] = result
-    return out
+    """One statement about a learner and a resource (a frame of its own: ``StatementFrame``)."""
+    frame = StatementFrame(
+        iri_base,
+        user_id=user_id,
+        resource_id=resource_id,
+        resource_type=resource_type,
+        title=title,
+        language=language,
+        branch_code=branch_code,
+        registration=registration,
+        subject_code=subject_code,
+        provider_code=provider_code,
+    )
+    return frame.statement(
+        verb,
+        timestamp,
+        statement_id,
+        duration_seconds=duration_seconds,
+        progress=progress,
+        score=score,
+        success=success,
+        completion=completion,
+    )

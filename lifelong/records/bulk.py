@@ -30,7 +30,7 @@ from lifelong.records.credentials import XapiClient, ensure_client
 from lifelong.records.records import StatementRecord, build_record, ifi_key
 from lifelong.records.repository import Batch, BatchOutcome, StatementRepository
 from lifelong.records.store import deferred_indexes, open_store
-from lifelong.records.validation import StatementError, validator
+from lifelong.records.validation import Shared, StatementError, validator
 from lifelong.records.versions import V1
 from lifelong.records.writer import StatementWriter
 
@@ -72,6 +72,9 @@ def validate_chunk(
 ) -> Validated:
     """Validate statements as POST /xapi/statements does and build their records."""
     check = validator(version)
+    # Statements built in this process may share objects (the generator's do): each
+    # shared object is checked once for the chunk (``Shared``).
+    shared = Shared()
     out = Validated(client_name=client.name, version=version)
     hashes: dict[str, str] = {}
     for location, stmt in items:
@@ -79,7 +82,7 @@ def validate_chunk(
             out.rejected.append((location, stmt))
             continue
         try:
-            check.statement(stmt)
+            check.statement(stmt, shared=shared)
         except StatementError as exc:
             out.rejected.append((location, exc.message))
             continue

@@ -48,8 +48,15 @@ SCHEMA = pa.schema(
 )
 COLUMNS = (
     "seq, statement_id, stored, timestamp, verb_id, actor_ifi, activity_id, object_type, "
-    "registration, branch_code, client, version, statement"
+    "registration, branch_code, client, version, "
 )
+# The statement's JSON is read as its UTF-8 bytes: decoding ~1 kB of text into a str a
+# row and encoding it again for Arrow was half the export's time (a 50 k-row chunk of the
+# generated store: 17 -> 10 µs a row to fetch and convert).
+STATEMENT_BYTES = {
+    "postgresql": "convert_to(statement, 'UTF8')",
+    "sqlite": "CAST(statement AS BLOB)",
+}
 
 
 def table_path(settings: Settings) -> Path:
@@ -79,7 +86,8 @@ def _arrow(rows: list[tuple[Any, ...]]) -> pa.Table:
         pa.array(columns[1], pa.string()),
         pc.cast(stored, TS),
         pc.cast(pa.array(columns[3], pa.string()), TS),
-        *(pa.array(columns[i], pa.string()) for i in range(4, 13)),
+        *(pa.array(columns[i], pa.string()) for i in range(4, 12)),
+        pa.array(columns[12], pa.binary()).cast(pa.string()),  # checks the UTF-8
         pc.utf8_slice_codeunits(stored, 0, 10),
     ]
     return pa.Table.from_arrays(arrays, schema=SCHEMA)
@@ -89,6 +97,7 @@ def export_once(settings: Settings, engine: Engine, *, chunk: int = 200_000) -> 
     """Export every statement not yet in the lake; returns how many were exported."""
     path = table_path(settings)
     repository = StatementRepository(engine)
+    columns = COLUMNS + STATEMENT_BYTES[engine.dialect.name]
     exported = 0
     with _exclusive(path) as mine:
         if not mine:
@@ -96,7 +105,7 @@ def export_once(settings: Settings, engine: Engine, *, chunk: int = 200_000) -> 
         while True:
             after = last_exported_seq(path)
             rows = repository.fetch(
-                f"SELECT {COLUMNS} FROM lrs_statements WHERE seq > ? ORDER BY seq LIMIT {chunk}",
+                f"SELECT {columns} FROM lrs_statements WHERE seq > ? ORDER BY seq LIMIT {chunk}",
                 (after,),
             )
             if not rows:

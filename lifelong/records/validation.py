@@ -105,6 +105,37 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+class Shared:
+    """The objects a batch's statements share that are valid already, by identity.
+
+    Statements built in one process may share parts: the generator's statements about
+    one enrolment hold the same actor, object and context objects (``StatementFrame``),
+    and every statement with a verb holds the same verb object. Checking such an object
+    once for the batch is the same validation as checking it for every statement that
+    holds it. Objects are entered only once valid, each is held (so its ``id`` is not
+    reused while it is entered), and the caller must not change them while this lives.
+    Parsed JSON never shares objects: for it this only costs a dict look-up.
+    """
+
+    __slots__ = ("checked",)
+    LIMIT = 4096  # entries kept before starting afresh (bounds what a batch holds)
+
+    def __init__(self) -> None:
+        """Nothing checked yet."""
+        self.checked: dict[tuple[int, str], tuple[object, str]] = {}
+
+    def get(self, value: object, role: str) -> str | None:
+        """What checking ``value`` in ``role`` gave, if it was checked (else None)."""
+        found = self.checked.get((id(value), role))
+        return found[1] if found is not None else None
+
+    def add(self, value: object, role: str, outcome: str = "") -> None:
+        """``value`` is valid in ``role``, with ``outcome`` (an object's type)."""
+        if len(self.checked) >= self.LIMIT:
+            self.checked.clear()
+        self.checked[(id(value), role)] = (value, outcome)
+
+
 class StatementValidator:
     """Validates statements for one negotiated xAPI version."""
 
@@ -485,18 +516,30 @@ class StatementValidator:
                 self._iri(attachment["fileUrl"], item_path + ".fileUrl", "Data 2.4.11")
 
     # -- statements --------------------------------------------------------------------
-    def _body(self, stmt: dict[str, Any], path: str, *, sub: bool) -> str:
+    def _body(
+        self, stmt: dict[str, Any], path: str, *, sub: bool, shared: Shared | None = None
+    ) -> str:
         """Checks shared by statements and SubStatements; returns the object's type."""
         for key in ("actor", "verb", "object"):
             if key not in stmt:
                 raise _fail(path, f"{key!r} is required", "Data 2.4")
-        self.actor(stmt["actor"], path + ".actor")
-        self.verb(stmt["verb"], path + ".verb")
-        object_type = self.statement_object(stmt["object"], path + ".object", sub=sub)
+        if shared is None:
+            self.actor(stmt["actor"], path + ".actor")
+            self.verb(stmt["verb"], path + ".verb")
+            object_type = self.statement_object(stmt["object"], path + ".object", sub=sub)
+        else:
+            object_type = self._shared_parts(stmt, path, sub, shared)
         if "result" in stmt:
             self.result(stmt["result"], path + ".result")
         if "context" in stmt:
-            self.context(stmt["context"], path + ".context", object_type)
+            context = stmt["context"]
+            # A shared context is valid as the context of the object type it was checked
+            # with (revision and platform depend on it: Data 2.4.6).
+            role = "context of " + object_type
+            if shared is None or shared.get(context, role) is None:
+                self.context(context, path + ".context", object_type)
+                if shared is not None:
+                    shared.add(context, role)
         if (
             "timestamp" in stmt
             and f.parse_timestamp(stmt["timestamp"], require_offset=self.v2) is None
@@ -511,12 +554,33 @@ class StatementValidator:
             self.attachments(stmt["attachments"], path + ".attachments")
         return object_type
 
-    def statement(self, value: object, path: str = "statement") -> JSON:
-        """Validate one statement (Data 2.2, 2.4); returns it (contextActivities as arrays)."""
+    def _shared_parts(self, stmt: dict[str, Any], path: str, sub: bool, shared: Shared) -> str:
+        """Actor, verb and object, each unless ``shared`` has it valid already."""
+        actor, verb, obj = stmt["actor"], stmt["verb"], stmt["object"]
+        if shared.get(actor, "actor") is None:
+            self.actor(actor, path + ".actor")
+            shared.add(actor, "actor")
+        if shared.get(verb, "verb") is None:
+            self.verb(verb, path + ".verb")
+            shared.add(verb, "verb")
+        role = "sub-object" if sub else "object"
+        object_type = shared.get(obj, role)
+        if object_type is None:
+            object_type = self.statement_object(obj, path + ".object", sub=sub)
+            shared.add(obj, role, object_type)
+        return object_type
+
+    def statement(
+        self, value: object, path: str = "statement", *, shared: Shared | None = None
+    ) -> JSON:
+        """Validate one statement (Data 2.2, 2.4); returns it (contextActivities as arrays).
+
+        ``shared``: objects of the batch already found valid (see ``Shared``).
+        """
         stmt = self._object(value, path, STATEMENT_KEYS, "Data 2.2")
         if "id" in stmt and not f.is_uuid(stmt["id"]):
             raise _fail(path + ".id", "must be a UUID", "Data 2.4.1")
-        object_type = self._body(stmt, path, sub=False)
+        object_type = self._body(stmt, path, sub=False, shared=shared)
         if "authority" in stmt:
             self._authority(stmt["authority"], path + ".authority")
         if "version" in stmt:

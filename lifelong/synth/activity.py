@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from lifelong.ids import named_uuid7
-from lifelong.learning.xapi import extension, statement
+from lifelong.learning.xapi import StatementFrame, extension
 from lifelong.synth.learners import LEVELS, LearnerChunk
 from lifelong.synth.rhythm import Rhythm, iso_from_epoch, to_datetime
 from lifelong.synth.rng import name_uuid
@@ -321,32 +321,30 @@ def statements(
     certificate_ext = extension(iri_base, "certificate")
     for e in activity.enrolled:
         rid = e.resource_id
-        kind = world.r_type[rid - 1]
-        title = world.r_title[rid - 1]
-        language = world.r_language[rid - 1]
-        subject = world.topics[int(world.r_topic[rid - 1])].code
-        provider = world.r_provider[rid - 1]
+        # One frame an enrolment: its statements share actor, object and context.
+        frame = StatementFrame(
+            iri_base,
+            user_id=e.user_id,
+            resource_id=rid,
+            resource_type=world.r_type[rid - 1],
+            title=world.r_title[rid - 1],
+            language=world.r_language[rid - 1],
+            branch_code=e.branch_code,
+            registration=e.registration,
+            subject_code=world.topics[int(world.r_topic[rid - 1])].code,
+            provider_code=world.r_provider[rid - 1],
+        )
         for n, (verb, epoch, duration, progress, score, success, completion) in enumerate(e.events):
-            stmt = statement(
-                iri_base,
-                verb=verb,
-                user_id=e.user_id,
-                resource_id=rid,
-                resource_type=kind,
-                title=title,
-                language=language,
-                branch_code=e.branch_code,
-                registration=e.registration,
-                timestamp=iso_from_epoch(epoch),
-                statement_id=named_uuid7(namespace, minted_ms, f"{e.registration}/{n}"),
+            made = frame
+            if verb == "earned" and e.certificate_id:
+                made = frame.with_extension(certificate_ext, e.certificate_id)
+            yield made.statement(
+                verb,
+                iso_from_epoch(epoch),
+                named_uuid7(namespace, minted_ms, f"{e.registration}/{n}"),
                 duration_seconds=duration,
                 progress=progress,
                 score=score,
                 success=success,
                 completion=completion,
-                subject_code=subject,
-                provider_code=provider,
             )
-            if verb == "earned" and e.certificate_id:
-                stmt["context"]["extensions"][certificate_ext] = e.certificate_id
-            yield stmt

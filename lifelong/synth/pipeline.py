@@ -24,6 +24,7 @@ from itertools import chain, islice
 from typing import Any
 
 from lifelong.config import Settings
+from lifelong.gc_tuning import settle_garbage_collector
 from lifelong.processes import exit_with_parent
 from lifelong.records.bulk import (
     CHUNK_LINES,
@@ -93,10 +94,12 @@ class LandedChunk:
 @cache
 def _world(scale: str, seed: int, as_of: str) -> tuple[World, Rhythm]:
     moment = as_of_moment(as_of)
-    return (
-        build_world(scale_named(scale), seed, moment),
-        Rhythm(moment - timedelta(days=WINDOW_DAYS), moment),
-    )
+    world = build_world(scale_named(scale), seed, moment)
+    # The world lives as long as the process: out of the cyclic collector's sight, and
+    # rarer young collections while chunks allocate statements (small: ~10 % less time
+    # building and validating them).
+    settle_garbage_collector()
+    return world, Rhythm(moment - timedelta(days=WINDOW_DAYS), moment)
 
 
 @dataclass

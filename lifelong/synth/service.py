@@ -33,6 +33,7 @@ from lifelong.config import Settings
 from lifelong.db.engine import engine_from_settings
 from lifelong.db.migrate import upgrade
 from lifelong.errors import BadRequest, Conflict
+from lifelong.gc_tuning import settle_garbage_collector
 from lifelong.learning.models import (
     Certificate,
     Enrolment,
@@ -359,6 +360,7 @@ def _run(
     mark = time.perf_counter()
     world = build_world(spec, seed, moment)
     rhythm = Rhythm(moment - timedelta(days=WINDOW_DAYS), moment)
+    settle_garbage_collector()  # the world and start-up heap: out of the collector's sight
     report.resources = spec.resources
     with _progress(progress) as bar:
         task = bar.add_task("reference", total=spec.resources, detail="resources")

@@ -6,6 +6,7 @@ import base64
 import uuid
 from collections import Counter
 
+import orjson
 import pyarrow as pa
 from deltalake import DeltaTable
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from lifelong.app import create_app
 from lifelong.config import Settings
 from lifelong.db.engine import make_engine, make_session_factory, transaction
+from lifelong.learning.xapi import extension
 from lifelong.records.credentials import create_credential
 from lifelong.records.export import table_path
 from lifelong.synth.branch_records import GRADE_COLUMNS, ROSTER_COLUMNS, table_paths
@@ -82,9 +84,33 @@ def test_verbs_fit_resource_types(tiny: Tiny) -> None:
 
 
 def test_the_lake_holds_every_statement(tiny: Tiny) -> None:
+    """Every statement, its JSON exactly as the store keeps it (Chinese titles included)."""
     settings, report = tiny
-    lake = DeltaTable(str(table_path(settings))).to_pyarrow_table(columns=["client"])
+    lake = DeltaTable(str(table_path(settings))).to_pyarrow_table(columns=["seq", "statement"])
     assert lake.num_rows == report.statements
+    engine = make_engine(settings.resolved_lrs_database_url)
+    with engine.connect() as connection:
+        stored = dict(connection.execute(text("SELECT seq, statement FROM lrs_statements")).all())
+    engine.dispose()
+    exported = dict(zip(lake["seq"].to_pylist(), lake["statement"].to_pylist(), strict=True))
+    assert exported == stored
+    assert any(not body.isascii() for body in stored.values())
+
+
+def test_only_the_earned_statements_name_their_certificates(tiny: Tiny) -> None:
+    """An enrolment's statements share one context object as they are built; the
+    certificate extension goes on the ``earned`` statement's own copy alone."""
+    settings, _ = tiny
+    engine = make_engine(settings.resolved_lrs_database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT verb_id, statement FROM lrs_statements")).all()
+    engine.dispose()
+    certificate = extension(settings.iri_base, "certificate")
+    naming = Counter(
+        verb for verb, body in rows if certificate in orjson.loads(body)["context"]["extensions"]
+    )
+    [(certificates,)] = _rows(settings, "SELECT count(*) FROM certificates")
+    assert naming == {"http://id.tincanapi.com/verb/earned": certificates} and certificates
 
 
 def test_branch_records_have_exactly_the_c4_columns_as_strings(tiny: Tiny) -> None:
