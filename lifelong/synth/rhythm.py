@@ -58,6 +58,7 @@ class Rhythm:
         growth = np.linspace(0.7, 1.3, days)
         weights = np.array([WEEKDAY[d.weekday()] * MONTH[d.month - 1] for d in dates]) * growth
         self.day_cdf = np.concatenate([[0.0], np.cumsum(weights)])
+        self.day_positions = np.arange(len(self.day_cdf), dtype=float)
         self.hour_cdf = np.cumsum(HOURS) / HOURS.sum()
         self.epoch0 = (self.start_day - LOCAL_OFFSET).timestamp()
         self.end_epoch = end.timestamp()
@@ -71,12 +72,9 @@ class Rhythm:
         if hi <= lo:
             return np.full(n, lo)
         d0, d1 = self._day_index(lo), self._day_index(hi)
-        c0 = np.interp(d0, np.arange(len(self.day_cdf)), self.day_cdf)
-        c1 = np.interp(d1, np.arange(len(self.day_cdf)), self.day_cdf)
+        c0, c1 = np.interp((d0, d1), self.day_positions, self.day_cdf)
         u = rng.random((n, 3))
-        days = np.floor(
-            np.interp(c0 + u[:, 0] * (c1 - c0), self.day_cdf, np.arange(len(self.day_cdf)))
-        )
+        days = np.floor(np.interp(c0 + u[:, 0] * (c1 - c0), self.day_cdf, self.day_positions))
         hours = np.searchsorted(self.hour_cdf, u[:, 1])
         moments = self.epoch0 + days * 86400.0 + hours * 3600.0 + u[:, 2] * 3600.0
         return np.sort(np.clip(moments, lo, hi))
