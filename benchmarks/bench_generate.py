@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def _stages(printed: str) -> dict[str, float]:
+    """The stage times ``lifelong generate`` prints ("Stages: reference 0.3 s, ...")."""
+    for line in printed.splitlines():
+        if line.startswith("Stages: "):
+            found = re.findall(r"([a-z]+) ([0-9.]+) s", line)
+            return {name: float(seconds) for name, seconds in found}
+    return {}
+
+
 def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -74,8 +84,9 @@ def generate_scale(scale: str, root: Path) -> dict[str, Any]:
     errors = root / f"{scale}.stderr"
     root.mkdir(parents=True, exist_ok=True)
     peak = 0
-    with open(errors, "w") as sink:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=sink)
+    output = root / f"{scale}.stdout"
+    with open(errors, "w") as sink, open(output, "w") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=sink)
         while process.poll() is None:
             peak = max(peak, _tree_rss(process.pid))
             time.sleep(0.2)
@@ -97,6 +108,7 @@ def generate_scale(scale: str, root: Path) -> dict[str, Any]:
         "learners": learners,
         "enrolments": enrolments,
         "statements_per_s": round(statements / wall),
+        "stages_s": _stages(output.read_text()),
         "peak_rss_mb": round(peak / 1e6),
         "lrs_db_mb": round((data / "lrs.db").stat().st_size / 1e6),
         "data_dir_mb": round(_dir_bytes(data) / 1e6),

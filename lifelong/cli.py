@@ -175,6 +175,12 @@ def generate(
         f"{report.seconds:.1f} s: {report.learners:,} learners, {report.resources:,} "
         f"resources, {report.enrolments:,} enrolments, {report.statements:,} statements"
     )
+    if report.stages:
+        console.print(
+            "Stages: "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.stages.items()),
+            soft_wrap=True,  # one line, whatever the terminal's width (benchmarks read it)
+        )
 
 
 @app.command()

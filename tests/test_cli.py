@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -94,6 +95,16 @@ def test_generate_refuses_a_populated_store_in_one_line(tmp_path: Path) -> None:
     )
     with sqlite3.connect(tmp_path / "lifelong.db") as connection:
         assert connection.execute("SELECT count(*) FROM users").fetchone() == (1,)
+
+
+def test_generate_says_what_it_made_and_where_the_time_went(tmp_path: Path) -> None:
+    env = {"LIFELONG_DATA_DIR": str(tmp_path), "LIFELONG_DATABASE_URL": "", "COLUMNS": "40"}
+    result = lifelong("generate", "--scale", "tiny", "--seed", "1", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Generated tiny (seed 1" in result.stdout
+    [stages] = [line for line in result.stdout.splitlines() if line.startswith("Stages: ")]
+    names = re.findall(r"([a-z]+) [0-9.]+ s", stages)  # one line even 40 columns wide
+    assert names == ["reference", "learners", "indexes", "finishing"]
 
 
 def test_demo_on_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:

@@ -421,7 +421,10 @@ def _run(
                     detail=f"{report.statements:,} statements ({rate:,.0f}/s)",
                 )
             bar.update(task, detail=f"{report.statements:,} statements; building LRS indexes")
-        report.stages["learners"] = round(time.perf_counter() - mark, 2)
+            report.stages["learners"] = round(time.perf_counter() - mark, 2)
+            mark = time.perf_counter()
+        # Leaving the block stops the lake feeder and builds the deferred LRS indexes.
+        report.stages["indexes"] = round(time.perf_counter() - mark, 2)
         mark = time.perf_counter()
         task = bar.add_task("finishing", total=3, detail="enrolment counts")
         _finish_counts(engine)
