@@ -533,12 +533,14 @@ class StatementValidator:
             self.result(stmt["result"], path + ".result")
         if "context" in stmt:
             context = stmt["context"]
-            # A shared context is valid as the context of the object type it was checked
-            # with (revision and platform depend on it: Data 2.4.6).
-            role = "context of " + object_type
-            if shared is None or shared.get(context, role) is None:
+            if shared is None:
                 self.context(context, path + ".context", object_type)
-                if shared is not None:
+            else:
+                # A shared context is valid as the context of the object type it was
+                # checked with (revision and platform depend on it: Data 2.4.6).
+                role = "context of " + object_type
+                if shared.get(context, role) is None:
+                    self.context(context, path + ".context", object_type)
                     shared.add(context, role)
         if (
             "timestamp" in stmt
