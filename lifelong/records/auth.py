@@ -6,9 +6,10 @@ import base64
 import binascii
 import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from lifelong.config import Settings
 from lifelong.db.engine import transaction
@@ -41,8 +42,14 @@ def parse_basic(header: str | None) -> tuple[str, str]:
     return key, secret
 
 
-def authenticated_client(request: Request) -> XapiClient:
-    """The client behind the request's Basic credentials; cached a few seconds."""
+async def authenticated_client(request: Request) -> XapiClient:
+    """The client behind the request's Basic credentials; cached a few seconds.
+
+    The xAPI dependencies are coroutines: a plain function would be run in the thread
+    pool, two thread hand-offs a request for what is a dictionary look-up when cached
+    (measured: a tenth of the web process's time under batch ingest). Only a cache miss
+    reaches the database, in the thread pool.
+    """
     key, secret = parse_basic(request.headers.get("authorization"))
     settings: Settings = request.app.state.settings
     cache: dict[tuple[str, str], tuple[float, XapiClient]] = request.app.state.__dict__.setdefault(
@@ -54,8 +61,9 @@ def authenticated_client(request: Request) -> XapiClient:
     if hit is not None and hit[0] > now:
         client = hit[1]
     else:
-        with transaction(request.app.state.session_factory) as session:
-            found = credentials.verify(session, key, secret, settings.iri_base)
+        found = await run_in_threadpool(
+            _verify, request.app.state.session_factory, key, secret, settings.iri_base
+        )
         if found is None:
             cache.pop((key, digest), None)
             raise _unauthorised("unknown or revoked LRS credentials")
@@ -65,6 +73,12 @@ def authenticated_client(request: Request) -> XapiClient:
         cache[(key, digest)] = (now + settings.lrs.credential_cache_seconds, client)
     request.state.xapi_client = client
     return client
+
+
+def _verify(session_factory: Any, key: str, secret: str, iri_base: str) -> XapiClient | None:
+    """Look the credential up in the operational database."""
+    with transaction(session_factory) as session:
+        return credentials.verify(session, key, secret, iri_base)
 
 
 XapiClientDep = Annotated[XapiClient, Depends(authenticated_client)]
@@ -77,7 +91,7 @@ def require_scope(scope: str, *, read: bool | None = None) -> Callable[..., Xapi
     ``all/read`` admits reads of every resource and nothing else.
     """
 
-    def check(request: Request, client: XapiClientDep) -> XapiClient:
+    async def check(request: Request, client: XapiClientDep) -> XapiClient:
         is_read = request.method in ("GET", "HEAD") if read is None else read
         if not client.may(scope, read=is_read):
             raise Forbidden(
@@ -89,7 +103,7 @@ def require_scope(scope: str, *, read: bool | None = None) -> Callable[..., Xapi
     return check
 
 
-def request_version(request: Request) -> str:
+async def request_version(request: Request) -> str:
     """The xAPI version the middleware negotiated for this request."""
     version: str = request.state.xapi_version
     return version

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/xapi", tags=["xAPI"])
 READ_SCOPES = ("statements/read", "state", "profile", "define")
 
 
-def reader(client: XapiClientDep) -> XapiClient:
+async def reader(client: XapiClientDep) -> XapiClient:
     """Admit clients that may read something of this LRS; 403 for write-only ones."""
     if any(client.may(scope, read=True) for scope in READ_SCOPES):
         return client
