@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -84,7 +84,7 @@ def _verify(session_factory: Any, key: str, secret: str, iri_base: str) -> XapiC
 XapiClientDep = Annotated[XapiClient, Depends(authenticated_client)]
 
 
-def require_scope(scope: str, *, read: bool | None = None) -> Callable[..., XapiClient]:
+def require_scope(scope: str, *, read: bool | None = None) -> Callable[..., Awaitable[XapiClient]]:
     """A dependency admitting clients that hold ``scope`` (xAPI 1.0.3 section 6.4.2).
 
     ``read`` None means: decided by the HTTP method (GET and HEAD are reads), so
