@@ -49,6 +49,18 @@ class LrsSettings(BaseModel):
     export_enabled: bool = Field(
         default=True, description="Run the lakehouse export task inside the web process."
     )
+    lake_compact_files: int = Field(
+        default=64,
+        ge=2,
+        description="Files a day's partition of the lake's statements table may hold before "
+        "the exporter merges its small files (each export appends one).",
+    )
+    lake_file_retention_hours: int = Field(
+        default=24,
+        ge=0,
+        description="How long files that compaction replaced stay on disk for readers of "
+        "older table versions before they are deleted (Delta vacuum).",
+    )
     credential_cache_seconds: float = Field(
         default=5.0, description="How long a verified credential is cached in memory."
     )

@@ -12,6 +12,14 @@ ingest, against ~2.5 us in C. That driver links its own copy of SQLite, and two 
 of SQLite in one process must never open the same file (closing one's descriptor drops
 the other's POSIX locks: "How To Corrupt An SQLite Database File", section 2.2.1), so
 the copy that reads for the export lives in a process of its own.
+
+Each export appends a file to the day's partition (every 5 s in the web process: ~17 000
+a day), and a table of many small files is slow to scan. Once a partition holds
+``lake_compact_files`` files the exporter merges the small ones (Delta OPTIMIZE: the same
+rows, a commit marked as no data change, under the exporter's lock so no append races
+it), and at most hourly deletes the files compaction replaced more than
+``lake_file_retention_hours`` ago (Delta VACUUM), which readers of older versions of the
+table (a transform in progress) may still be reading.
 """
 
 from __future__ import annotations
@@ -21,10 +29,13 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,6 +83,22 @@ STATEMENT_BYTES = {
     "postgresql": "convert_to(statement, 'UTF8')",
     "sqlite": "CAST(statement AS BLOB)",
 }
+
+
+VACUUM_INTERVAL_SECONDS = 3_600.0
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    """When the exporter compacts the table and deletes replaced files (settings)."""
+
+    compact_files: int = 64
+    retention_hours: int = 24
+
+    @classmethod
+    def of(cls, settings: Settings) -> Upkeep:
+        """The upkeep the settings ask for."""
+        return cls(settings.lrs.lake_compact_files, settings.lrs.lake_file_retention_hours)
 
 
 def table_path(settings: Settings) -> Path:
@@ -129,8 +156,39 @@ def _conform(table: pa.Table) -> pa.Table:
 Reader = Callable[[int], pa.Table | None]
 
 
-def _export(path: Path, read: Reader) -> int:
-    """Append every chunk ``read(after_seq)`` returns until it returns None."""
+_last_vacuum: dict[str, float] = {}
+
+
+def compact(path: Path, upkeep: Upkeep) -> int:
+    """Merge the small files of each partition holding ``compact_files`` or more; delete
+    replaced files past their retention (after a compaction, at most hourly). Returns how
+    many files fewer the table has.
+
+    Called with the exporter's lock held: compaction rewrites files, and no append of
+    the exporter's may commit in between (the table has no other writer).
+    """
+    table = DeltaTable(str(path))
+    days = table.get_add_actions(flatten=True).column("partition.stored_date").to_pylist()
+    merged = 0
+    for day, files in sorted(Counter(days).items()):
+        if files >= upkeep.compact_files:
+            metrics = table.optimize.compact(partition_filters=[("stored_date", "=", day)])
+            merged += int(metrics.get("numFilesRemoved", 0)) - int(metrics.get("numFilesAdded", 0))
+    now = time.monotonic()
+    last = _last_vacuum.get(str(path))
+    if merged and (last is None or now - last >= VACUUM_INTERVAL_SECONDS):
+        _last_vacuum[str(path)] = now
+        table.vacuum(
+            retention_hours=upkeep.retention_hours,
+            enforce_retention_duration=False,
+            dry_run=False,
+        )
+    return merged
+
+
+def _export(path: Path, read: Reader, upkeep: Upkeep) -> int:
+    """Append every chunk ``read(after_seq)`` returns until it returns None; then compact
+    the table when a partition has gathered enough files."""
     exported = 0
     with _exclusive(path) as mine:
         if not mine:
@@ -138,6 +196,8 @@ def _export(path: Path, read: Reader) -> int:
         while True:
             table = read(last_exported_seq(path))
             if table is None:
+                if exported:
+                    compact(path, upkeep)
                 return exported
             last = int(table.column(0)[-1].as_py())
             write_deltalake(
@@ -160,7 +220,7 @@ def _select(statement_column: str, chunk: int) -> str:
     )
 
 
-def _export_sqlite(path: str, database: str, chunk: int) -> int:
+def _export_sqlite(path: str, database: str, chunk: int, upkeep: Upkeep) -> int:
     """``export_once`` on a SQLite store, in the exporting process (ADBC reads)."""
     import adbc_driver_sqlite.dbapi as adbc
 
@@ -182,7 +242,7 @@ def _export_sqlite(path: str, database: str, chunk: int) -> int:
 
     connection = adbc.connect(database)
     try:
-        return _export(Path(path), read)
+        return _export(Path(path), read, upkeep)
     finally:
         connection.close()
 
@@ -192,7 +252,7 @@ def export_once(settings: Settings, engine: Engine, *, chunk: int = 200_000) -> 
     path = table_path(settings)
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:"):
-        return _in_exporting_process(str(path), str(database), chunk)
+        return _in_exporting_process(str(path), str(database), chunk, Upkeep.of(settings))
     repository = StatementRepository(engine)
     done = False
 
@@ -204,7 +264,7 @@ def export_once(settings: Settings, engine: Engine, *, chunk: int = 200_000) -> 
         done = len(rows) < chunk
         return _arrow(rows) if rows else None
 
-    return _export(path, read)
+    return _export(path, read, Upkeep.of(settings))
 
 
 _process: ProcessPoolExecutor | None = None
@@ -216,7 +276,7 @@ def _start_exporting_process(parent: int) -> None:
     exit_with_parent(parent)
 
 
-def _in_exporting_process(path: str, database: str, chunk: int) -> int:
+def _in_exporting_process(path: str, database: str, chunk: int, upkeep: Upkeep) -> int:
     """Run ``_export_sqlite`` in this process's exporting process (started on first use;
     started again once if it died)."""
     global _process
@@ -232,7 +292,7 @@ def _in_exporting_process(path: str, database: str, chunk: int) -> int:
                 )
             process = _process
         try:
-            return process.submit(_export_sqlite, path, database, chunk).result()
+            return process.submit(_export_sqlite, path, database, chunk, upkeep).result()
         except BrokenProcessPool:
             with _process_lock:
                 if _process is process:

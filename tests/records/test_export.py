@@ -91,3 +91,59 @@ def test_the_sqlite_export_reads_in_its_own_process(settings: Settings) -> None:
     finally:
         engine.dispose()
     assert "adbc_driver_sqlite" not in sys.modules
+
+
+def _parquet_on_disk(settings: Settings) -> int:
+    """Parquet files under the table's directory (live or replaced)."""
+    return len(list(table_path(settings).rglob("*.parquet")))
+
+
+def test_small_export_files_are_compacted_and_nothing_is_lost_or_repeated(
+    settings: Settings,
+) -> None:
+    """Every export appends a file; once the day's partition holds ``lake_compact_files``
+    the exporter merges them, and the table keeps every statement once, in order, with
+    the exporter's position; later exports go on from it. Replaced files past their
+    retention (0 h here) are deleted."""
+    settings.lrs.lake_compact_files = 4
+    settings.lrs.lake_file_retention_hours = 0
+    ids: list[str] = []
+    engine = open_store(settings)
+    try:
+        for _ in range(6):
+            batch = [{**statement(), "id": str(uuid.uuid4())} for _ in range(2)]
+            ids += [s["id"] for s in batch]
+            ingest_statements(settings, batch, client_name="lifelong-synth")
+            assert export_once(settings, engine) == 2
+        assert export_once(settings, engine) == 0
+    finally:
+        engine.dispose()
+    table = DeltaTable(str(table_path(settings)))
+    # 4 files merged into 1 at the 4th export, then 2 more appended.
+    assert len(table.file_uris()) == 3
+    assert _parquet_on_disk(settings) == 3  # the replaced ones were vacuumed
+    assert table.transaction_version(APP_ID) == 12
+    data = table.to_pyarrow_table().sort_by("seq")
+    assert data.column("seq").to_pylist() == list(range(1, 13))
+    assert data.column("statement_id").to_pylist() == ids
+    assert data.schema == SCHEMA
+
+
+def test_replaced_files_stay_for_their_retention(settings: Settings) -> None:
+    """With a retention, the files compaction replaced stay on disk for readers of the
+    table's older versions (which still read every row)."""
+    settings.lrs.lake_compact_files = 2
+    settings.lrs.lake_file_retention_hours = 24
+    engine = open_store(settings)
+    try:
+        for _ in range(2):
+            fresh = {**statement(), "id": str(uuid.uuid4())}
+            ingest_statements(settings, [fresh], client_name="lifelong-synth")
+            assert export_once(settings, engine) == 1
+    finally:
+        engine.dispose()
+    table = DeltaTable(str(table_path(settings)))
+    assert len(table.file_uris()) == 1
+    assert _parquet_on_disk(settings) == 3
+    table.load_as_version(2)  # the two appends, before compaction
+    assert table.to_pyarrow_table().num_rows == 2
