@@ -285,9 +285,10 @@ def _demo_learner(
     as_of: datetime,
     namespace: uuid.UUID,
     rhythm: Rhythm,
-) -> int:
+) -> tuple[ChunkActivity, int]:
     """The ``learner`` account: three enrolments in progress, two completed with
-    certificates, so every home page has something to show."""
+    certificates, so every home page has something to show. Returns its activity and
+    how many statements it stored."""
     rng = stream(seed, "demo", 0)
     learner = make_learners(world, rng, 0, 1, as_of, "")
     learner.ids = np.array([5])
@@ -304,7 +305,7 @@ def _demo_learner(
     minted = minted_at(as_of, None)
     count = _ingest(settings, statements(world, activity, namespace, settings.iri_base, minted))
     _commit_activity(engine, run_id, "demo", 0, [], [profile], activity, count)
-    return count
+    return activity, count
 
 
 ChunkHook = Callable[[str, int], None]
@@ -370,9 +371,13 @@ def _run(
         report.stages["reference"] = round(time.perf_counter() - mark, 2)
         mark = time.perf_counter()
         if ("demo", 0) not in done:
-            report.statements += _demo_learner(
+            demo, count = _demo_learner(
                 settings, engine, world, run_id, seed, moment, namespace, rhythm
             )
+            report.learners += 1
+            report.enrolments += len(demo.enrolments)
+            report.certificates += len(demo.certificates)
+            report.statements += count
         task = bar.add_task("learners", total=spec.learners, detail="")
         started = time.perf_counter()
         todo = [c for c in iter_chunks(spec) if ("learners", c[0]) not in done]

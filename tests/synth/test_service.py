@@ -13,6 +13,7 @@ from lifelong.app import create_app
 from lifelong.config import Settings
 from lifelong.db.engine import make_engine
 from lifelong.errors import BadRequest, Conflict
+from lifelong.records.store import make_store_engine
 from lifelong.synth.scales import SCALES
 from lifelong.synth.service import GenerateReport, generate
 from lifelong.synth.world import DEMO_PASSWORD, DEMO_USERNAMES, FIRST_LEARNER
@@ -168,3 +169,19 @@ def test_learner_ids_start_after_staff(tiny: Tiny) -> None:
     assert count(tiny[0], "SELECT min(id) FROM users WHERE role = 'learner' AND id > 5") == (
         FIRST_LEARNER
     )
+
+
+def test_the_report_counts_what_the_run_stored(tiny: Tiny) -> None:
+    """The printed figures of a fresh run are the university's: the demo learner (its
+    enrolments, certificates and statements) included."""
+    settings, report = tiny
+    assert report.learners == count(settings, "SELECT count(*) FROM users WHERE role = 'learner'")
+    assert report.enrolments == count(settings, "SELECT count(*) FROM enrolments")
+    assert report.certificates == count(settings, "SELECT count(*) FROM certificates")
+    store = make_store_engine(settings)
+    try:
+        with store.connect() as connection:
+            stored = connection.execute(text("SELECT count(*) FROM lrs_statements")).scalar()
+    finally:
+        store.dispose()
+    assert report.statements == stored
