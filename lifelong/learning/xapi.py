@@ -186,25 +186,37 @@ class StatementFrame:
             "context": self.context,
             "timestamp": timestamp if isinstance(timestamp, str) else iso_timestamp(timestamp),
         }
-        result: dict[str, Any] = {}
-        if score is not None:
-            result["score"] = {
-                "scaled": round(max(min(score, 1.0), -1.0), 4),
-                "raw": round(score * 100, 1),
-                "min": 0,
-                "max": 100,
-            }
-        if success is not None:
-            result["success"] = success
-        if completion is not None:
-            result["completion"] = completion
-        if duration_seconds is not None:
-            result["duration"] = iso_duration(duration_seconds)
-        if progress is not None:
-            result["extensions"] = {PROGRESS_EXTENSION: round(max(min(progress, 1.0), 0.0) * 100)}
+        result = result_part(duration_seconds, progress, score, success, completion)
         if result:
             out["result"] = result
         return out
+
+
+def result_part(
+    duration_seconds: int | None,
+    progress: float | None,
+    score: float | None,
+    success: bool | None,
+    completion: bool | None,
+) -> dict[str, Any]:
+    """A statement's ``result`` (empty when it has none)."""
+    result: dict[str, Any] = {}
+    if score is not None:
+        result["score"] = {
+            "scaled": round(max(min(score, 1.0), -1.0), 4),
+            "raw": round(score * 100, 1),
+            "min": 0,
+            "max": 100,
+        }
+    if success is not None:
+        result["success"] = success
+    if completion is not None:
+        result["completion"] = completion
+    if duration_seconds is not None:
+        result["duration"] = iso_duration(duration_seconds)
+    if progress is not None:
+        result["extensions"] = {PROGRESS_EXTENSION: round(max(min(progress, 1.0), 0.0) * 100)}
+    return result
 
 
 def statement(

@@ -309,14 +309,19 @@ def chunk_activity(
     return out
 
 
-def statements(
-    world: World, activity: ChunkActivity, namespace: uuid.UUID, iri_base: str, minted_ms: int
-) -> Iterator[dict[str, Any]]:
-    """The chunk's xAPI statements, built one at a time (bounded memory).
+Result = tuple[int | None, float | None, float | None, bool | None, bool | None]
 
-    Their ids are version 7 UUIDs minted at ``minted_ms`` (``minted_at``): one chunk's
-    statements fill one narrow stretch of the store's unique id index, where version 5 ids
-    would each dirty a random page of it.
+
+def statement_parts(
+    world: World, activity: ChunkActivity, namespace: uuid.UUID, iri_base: str, minted_ms: int
+) -> Iterator[tuple[StatementFrame, str, str, str, Result]]:
+    """Each of the chunk's statements as (frame, id, verb, timestamp, result figures):
+    what ``StatementFrame.statement`` makes a statement of.
+
+    Ids are version 7 UUIDs minted at ``minted_ms`` (``minted_at``): one chunk's statements
+    fill one narrow stretch of the store's unique id index, where version 5 ids would each
+    dirty a random page of it. The figures are (duration seconds, progress, score,
+    success, completion).
     """
     certificate_ext = extension(iri_base, "certificate")
     for e in activity.enrolled:
@@ -338,13 +343,30 @@ def statements(
             made = frame
             if verb == "earned" and e.certificate_id:
                 made = frame.with_extension(certificate_ext, e.certificate_id)
-            yield made.statement(
+            yield (
+                made,
+                named_uuid7(namespace, minted_ms, f"{e.registration}/{n}"),
                 verb,
                 iso_from_epoch(epoch),
-                named_uuid7(namespace, minted_ms, f"{e.registration}/{n}"),
-                duration_seconds=duration,
-                progress=progress,
-                score=score,
-                success=success,
-                completion=completion,
+                (duration, progress, score, success, completion),
             )
+
+
+def statements(
+    world: World, activity: ChunkActivity, namespace: uuid.UUID, iri_base: str, minted_ms: int
+) -> Iterator[dict[str, Any]]:
+    """The chunk's xAPI statements, built one at a time (bounded memory)."""
+    for frame, statement_id, verb, timestamp, figures in statement_parts(
+        world, activity, namespace, iri_base, minted_ms
+    ):
+        duration, progress, score, success, completion = figures
+        yield frame.statement(
+            verb,
+            timestamp,
+            statement_id,
+            duration_seconds=duration,
+            progress=progress,
+            score=score,
+            success=success,
+            completion=completion,
+        )

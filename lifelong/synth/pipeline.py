@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from itertools import chain, islice
-from typing import Any
+from typing import Any, TypeVar
 
 from lifelong.config import Settings
 from lifelong.gc_tuning import settle_garbage_collector
@@ -38,13 +38,15 @@ from lifelong.records.credentials import XapiClient
 from lifelong.records.store import open_store
 from lifelong.records.versions import V1
 from lifelong.synth import branch_records
-from lifelong.synth.activity import ChunkActivity, chunk_activity, statements
+from lifelong.synth.activity import ChunkActivity, chunk_activity, statement_parts
 from lifelong.synth.learners import WINDOW_DAYS, make_learners
+from lifelong.synth.records import Part, numbered, validated_parts
 from lifelong.synth.rhythm import Rhythm
 from lifelong.synth.rng import minted_at, run_namespace, stream
 from lifelong.synth.scales import Scale, scale_named
 from lifelong.synth.world import World, as_of_moment, build_world
 
+T = TypeVar("T")
 WORKERS = 2  # worker processes landing chunks (each holds one chunk: bounds memory)
 # Statements a worker validates and stores at a time (one transaction). Two slices are in
 # a worker at once (one validated, one being written): at 20 000 a medium worker peaked at
@@ -111,7 +113,7 @@ class _ChunkParts:
     users: list[dict[str, Any]]
     profiles: list[dict[str, Any]]
     activity: ChunkActivity
-    items: Iterator[Item]
+    parts: Iterator[tuple[str, Part]]  # (location, statement parts), lazily
     rosters: list[dict[str, str]]
     grades: list[dict[str, str]]
 
@@ -130,19 +132,25 @@ def _parts(job: ChunkJob, chunk: int, first: int, count: int) -> _ChunkParts:
     # Statements draw nothing from the random stream, so the branch records may be drawn
     # before the statements are built.
     rosters, grades = branch_records.chunk_records(world, activity, rng)
-    items: Iterator[Item] = (
-        (f"chunk {chunk} statement {index}", stmt)
-        for index, stmt in enumerate(
-            statements(world, activity, namespace, job.iri_base, minted_at(moment, chunk))
-        )
+    parts = numbered(
+        statement_parts(world, activity, namespace, job.iri_base, minted_at(moment, chunk)),
+        f"chunk {chunk}",
     )
-    return _ChunkParts(learners.users, learners.profiles, activity, items, rosters, grades)
+    return _ChunkParts(learners.users, learners.profiles, activity, parts, rosters, grades)
+
+
+def _statements(parts: Iterator[tuple[str, Part]]) -> Iterator[Item]:
+    """The statement dicts the parts make (the LRS bulk path's input)."""
+    for location, (frame, statement_id, verb, timestamp, figures) in parts:
+        yield location, frame.statement(verb, timestamp, statement_id, *figures)
 
 
 def prepare(job: ChunkJob, chunk: int, first: int, count: int) -> PreparedChunk:
-    """One chunk with all its statements validated (in memory at once)."""
+    """One chunk with all its statements validated (in memory at once), each statement
+    built as a dict and taken through the LRS's bulk path (``validate_chunk``): the
+    reference ``land``'s assembled records are tested against."""
     parts = _parts(job, chunk, first, count)
-    validated = validate_chunk(parts.items, job.client, V1, job.branch_extension)
+    validated = validate_chunk(_statements(parts.parts), job.client, V1, job.branch_extension)
     return PreparedChunk(
         parts.users, parts.profiles, parts.activity, validated, parts.rosters, parts.grades
     )
@@ -185,9 +193,9 @@ def close_sessions() -> None:
         del _sessions[key], _open[key]
 
 
-def _lazy_slices(items: Iterator[Item], size: int) -> Iterator[Iterator[Item]]:
-    """``items`` in consecutive slices of ``size``, each itself lazy: a statement's dict
-    (~4 kB) lives only until it is validated. Each slice must be used up before the next."""
+def _lazy_slices(items: Iterator[T], size: int) -> Iterator[Iterator[T]]:
+    """``items`` in consecutive slices of ``size``, each itself lazy: a statement's parts
+    live only until its record is made. Each slice must be used up before the next."""
     for first in items:
         yield chain((first,), islice(items, size - 1))
 
@@ -195,14 +203,15 @@ def _lazy_slices(items: Iterator[Item], size: int) -> Iterator[Iterator[Item]]:
 def land(job: ChunkJob, settings: Settings, chunk: int, first: int, count: int) -> LandedChunk:
     """Prepare a chunk and store its statements; durable when this returns.
 
-    Statements are built, validated and stored SLICE at a time, so a worker holds two
-    slices' records (one being written while the next is validated), not the chunk's (at
-    ``medium`` a chunk is ~110 k statements).
+    Records are assembled from each enrolment's frame (``synth.records``: the bulk path's
+    records, checked against it frame by frame) and stored SLICE at a time, so a worker
+    holds two slices' records (one being written while the next is assembled), not the
+    chunk's (at ``medium`` a chunk is ~110 k statements).
     """
     parts = _parts(job, chunk, first, count)
     report = _session(settings, job.client).store_all(
-        validate_chunk(part, job.client, V1, job.branch_extension)
-        for part in _lazy_slices(parts.items, SLICE)
+        validated_parts(part, job.client, V1, job.branch_extension)
+        for part in _lazy_slices(parts.parts, SLICE)
     )
     # The events became statements: what goes back to the main process is the rows
     # (pickling a medium chunk's ~105 k event tuples cost both processes for nothing).

@@ -1,0 +1,257 @@
+"""Store records of generated statements, assembled from their frames.
+
+The LRS's bulk path makes a record of each statement dict (``records.bulk.validate_chunk``:
+the validator, then ``records.records.build_record``, which serialises the statement
+twice: sorted for its content hash, as is for its body). A generated enrolment's
+statements share actor, object and context (``learning.xapi.StatementFrame``), so here
+those parts are serialised once per frame and each record is assembled from them and the
+few parts that differ (id, verb, timestamp, result): the same record, field for field and
+byte for byte, without a dict per statement.
+
+Nothing is taken on trust: the first statement of every frame is built as a dict, checked
+by the LRS's validator and turned into a record by ``build_record``; the assembled record
+must equal it, or the run stops (``FrameMismatch``). The other statements of a frame
+differ from its first only in id, verb, timestamp and result, and those go through the
+validator's own checks statement by statement. A statement that fails any check (or a
+frame the validator refuses) goes the LRS's own way, so it is rejected with the bulk
+path's message. Tests compare every record of generated chunks, and of random frames,
+with the bulk path's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+import orjson
+
+from lifelong.learning.xapi import VERBS, StatementFrame, result_part
+from lifelong.records.bulk import Validated
+from lifelong.records.credentials import XapiClient
+from lifelong.records.formats import is_uuid, parse_timestamp
+from lifelong.records.records import (
+    StatementRecord,
+    _related,
+    build_record,
+    ifi_key,
+    index_key,
+    timestamp_key,
+)
+from lifelong.records.validation import (
+    VOIDED,
+    Shared,
+    StatementError,
+    StatementValidator,
+    validator,
+)
+from lifelong.synth.activity import Result
+
+SORTED = orjson.OPT_SORT_KEYS
+
+
+class FrameMismatch(RuntimeError):
+    """An assembled record differs from the one the LRS's bulk path builds (a bug)."""
+
+
+@cache
+def _verb(verb: str) -> tuple[str, str, str]:
+    """A platform verb's id, its JSON and its JSON with sorted keys."""
+    body = VERBS[verb]
+    return body["id"], orjson.dumps(body).decode(), orjson.dumps(body, option=SORTED).decode()
+
+
+def _json(value: Any) -> tuple[str, str]:
+    """``value`` as JSON, as is and with sorted keys (what build_record hashes)."""
+    return orjson.dumps(value).decode(), orjson.dumps(value, option=SORTED).decode()
+
+
+class FrameRecords:
+    """What every record of one frame shares, serialised once."""
+
+    def __init__(
+        self, frame: StatementFrame, client: XapiClient, version: str, branch_extension: str
+    ) -> None:
+        """Serialise the frame's parts and work out its record fields (as build_record)."""
+        if frame.object.get("objectType", "Activity") != "Activity":
+            raise ValueError("generated statements are about activities")
+        self.actor, self.actor_sorted = _json(frame.actor)
+        self.object, self.object_sorted = _json(frame.object)
+        self.context, self.context_sorted = _json(frame.context)
+        # Data 2.4.9 / 2.4.10: authority from the credential, the version negotiated.
+        statement_version = "2.0.0" if version.startswith("2") else "1.0.0"
+        self.tail = (
+            f',"authority":{orjson.dumps(client.authority).decode()}'
+            f',"version":"{statement_version}"}}'
+        )
+        self.activity_id: str = frame.object["id"]
+        self.actor_ifi = ifi_key(frame.actor)
+        context = frame.context
+        self.registration = (context.get("registration") or "").lower() or None
+        branch = client.branch_code
+        if branch is None:
+            given = (context.get("extensions") or {}).get(branch_extension)
+            branch = given if isinstance(given, str) and given else None
+        self.branch_code = branch[:16] if branch else None
+        agents: list[str] = []
+        activities: list[str] = []
+        _related({"context": context}, agents, activities)
+        self.related_agents = sorted(set(agents))
+        self.related_activities = sorted(set(activities))
+        self.actor_key = index_key(self.actor_ifi)
+        self.activity_key = index_key(self.activity_id)
+        self.registration_key = index_key(self.registration)
+
+    def record(
+        self, statement_id: str, verb: str, timestamp: str, result: dict[str, Any]
+    ) -> StatementRecord:
+        """The record of one statement of the frame."""
+        verb_id, verb_json, verb_sorted = _verb(verb)
+        sid = statement_id.lower()
+        head = (
+            f'{{"id":"{sid}","actor":{self.actor},"verb":{verb_json},"object":{self.object},'
+            f'"context":{self.context},"timestamp":"{timestamp}"'
+        )
+        # build_record's comparison form: every key but stored/authority/version, sorted
+        # (actor, context, id, object, result, timestamp, verb), nested keys sorted too.
+        compared = (
+            f'{{"actor":{self.actor_sorted},"context":{self.context_sorted},"id":"{sid}",'
+            f'"object":{self.object_sorted},'
+        )
+        if result:
+            as_is, in_order = _json(result)
+            head += f',"result":{as_is}'
+            compared += f'"result":{in_order},'
+        compared += f'"timestamp":"{timestamp}","verb":{verb_sorted}}}'
+        return StatementRecord(
+            statement={},
+            statement_id=sid,
+            content_hash=hashlib.sha256(compared.encode()).hexdigest(),
+            verb_id=verb_id,
+            actor_ifi=self.actor_ifi,
+            object_ifi=None,
+            object_type="Activity",
+            activity_id=self.activity_id,
+            registration=self.registration,
+            voids=self.activity_id.lower() if verb_id == VOIDED else None,
+            timestamp_given=True,
+            attachments=False,
+            branch_code=self.branch_code,
+            related_agents=list(self.related_agents),
+            related_activities=list(self.related_activities),
+            body=head + self.tail,
+            timestamp_key=timestamp_key(timestamp),
+            keys=(
+                self.actor_key,
+                index_key(verb_id),
+                None,
+                self.activity_key,
+                self.registration_key,
+            ),
+        )
+
+
+Part = tuple[StatementFrame, str, str, str, Result]
+
+
+def validated_parts(
+    parts: Iterable[tuple[str, Part]], client: XapiClient, version: str, branch_extension: str
+) -> Validated:
+    """``validate_chunk`` of the statements these parts make, assembled from frames."""
+    check = validator(version)
+    shared = Shared()
+    out = Validated(client_name=client.name, version=version)
+    hashes: dict[str, str] = {}
+    frame: StatementFrame | None = None
+    assembled: FrameRecords | None = None  # None: this frame's statements go the LRS's way
+    for location, (made, statement_id, verb, timestamp, figures) in parts:
+        if made is not frame:
+            frame = made
+            assembled = _checked_frame(
+                made, (statement_id, verb, timestamp, figures), client, version, branch_extension
+            )
+        result = result_part(*figures)
+        if assembled is not None and _varying_valid(
+            check, shared, statement_id, verb, timestamp, result
+        ):
+            record = assembled.record(statement_id, verb, timestamp, result)
+        else:
+            stmt = made.statement(verb, timestamp, statement_id, *figures)
+            try:
+                check.statement(stmt, shared=shared)
+            except StatementError as exc:
+                out.rejected.append((location, exc.message))
+                continue
+            record = build_record(stmt, client, version, branch_extension)
+            record.statement = {}
+        known = hashes.get(record.statement_id)
+        if known is not None:
+            if known == record.content_hash:
+                out.duplicates += 1
+            else:
+                out.rejected.append(
+                    (location, f"statement id {record.statement_id} repeated with other content")
+                )
+            continue
+        hashes[record.statement_id] = record.content_hash
+        out.where[record.statement_id] = location
+        out.records.append(record)
+    return out
+
+
+def _varying_valid(
+    check: StatementValidator,
+    shared: Shared,
+    statement_id: str,
+    verb: str,
+    timestamp: str,
+    result: dict[str, Any],
+) -> bool:
+    """Whether what a frame's statements differ in (id, verb, timestamp, result) passes
+    the validator's own checks of those parts (Data 2.4.1, 2.4.3, 2.4.5, 2.4.7); when
+    not, the statement goes the LRS's way and is rejected with the LRS's message."""
+    body = VERBS[verb]
+    try:
+        if shared.get(body, "verb") is None:
+            check.verb(body, "statement.verb")
+            shared.add(body, "verb")
+        if result:
+            check.result(result, "statement.result")
+    except StatementError:
+        return False
+    return (
+        is_uuid(statement_id)
+        and parse_timestamp(timestamp, require_offset=check.v2) is not None
+        and body["id"] != VOIDED  # a voiding statement's object must be a StatementRef
+    )
+
+
+def _checked_frame(
+    frame: StatementFrame,
+    first: tuple[str, str, str, Result],
+    client: XapiClient,
+    version: str,
+    branch_extension: str,
+) -> FrameRecords | None:
+    """The frame's shared parts, once its first statement has passed the LRS's validator
+    and its assembled record equals ``build_record``'s; None when the validator refuses
+    it (the frame's statements then go the LRS's way and are rejected as it rejects)."""
+    statement_id, verb, timestamp, figures = first
+    stmt = frame.statement(verb, timestamp, statement_id, *figures)
+    try:
+        validator(version).statement(stmt)
+    except StatementError:
+        return None
+    reference = build_record(stmt, client, version, branch_extension)
+    reference.statement = {}
+    assembled = FrameRecords(frame, client, version, branch_extension)
+    if assembled.record(statement_id, verb, timestamp, result_part(*figures)) != reference:
+        raise FrameMismatch(f"statement {statement_id}: the assembled record differs")
+    return assembled
+
+
+def numbered(parts: Iterable[Part], prefix: str) -> Iterator[tuple[str, Part]]:
+    """Parts with their locations (``<prefix> statement <n>``, as the bulk path names)."""
+    for index, part in enumerate(parts):
+        yield f"{prefix} statement {index}", part

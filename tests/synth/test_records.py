@@ -1,0 +1,149 @@
+"""Records assembled from frames are the LRS bulk path's records, field for field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lifelong.learning.xapi import VERBS, StatementFrame, extension
+from lifelong.records.bulk import validate_chunk
+from lifelong.records.credentials import XapiClient, authority_for
+from lifelong.records.versions import V1, V2
+from lifelong.synth import records as frame_records
+from lifelong.synth.pipeline import ChunkJob, _parts, iter_chunks, prepare
+from lifelong.synth.records import FrameMismatch, numbered, validated_parts
+from lifelong.synth.scales import SCALES
+
+IRI = "https://lifelong.example.org"
+BRANCH = extension(IRI, "branch")
+CLIENT = XapiClient(
+    name="lifelong-platform",
+    scopes=frozenset({"all"}),
+    branch_code=None,
+    authority=authority_for(IRI, "lifelong-platform"),
+)
+
+
+@pytest.mark.parametrize("seed", [5, 11])
+def test_every_generated_record_equals_the_bulk_paths(seed: int) -> None:
+    """Each chunk of a generated university: the records ``land`` stores are those
+    ``validate_chunk`` makes of the same statements as dicts (body, hash, keys, all)."""
+    job = ChunkJob("tiny", seed, "2026-06-30", IRI, "hash", CLIENT, BRANCH)
+    compared = 0
+    for chunk, first, count in iter_chunks(SCALES["tiny"]):
+        reference = prepare(job, chunk, first, count).validated
+        assembled = validated_parts(_parts(job, chunk, first, count).parts, CLIENT, V1, BRANCH)
+        assert assembled.records == reference.records
+        assert assembled.where == reference.where
+        assert (assembled.rejected, assembled.duplicates) == ([], 0) == (reference.rejected, 0)
+        compared += len(assembled.records)
+    assert compared > 1_000
+
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30)
+FIGURES = st.tuples(
+    st.none() | st.integers(0, 100_000),
+    st.none() | st.floats(-1, 2, allow_nan=False),
+    st.none() | st.floats(-2, 2, allow_nan=False),
+    st.none() | st.booleans(),
+    st.none() | st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=TEXT,
+    language=st.sampled_from(["zh", "en"]),
+    branch=st.sampled_from(["BJ", "GD", "", "A-VERY-LONG-BRANCH-CODE-XX"]),
+    registration=st.none() | st.uuids().map(lambda u: str(u).upper()),
+    subject=st.none() | TEXT,
+    events=st.lists(
+        st.tuples(st.sampled_from(sorted(VERBS)), st.uuids().map(str), FIGURES),
+        min_size=1,
+        max_size=6,
+    ),
+    version=st.sampled_from([V1, V2]),
+)
+def test_any_frame_assembles_what_build_record_builds(
+    title: str,
+    language: str,
+    branch: str,
+    registration: str | None,
+    subject: str | None,
+    events: list[tuple[str, str, Any]],
+    version: str,
+) -> None:
+    """Titles with quotes, escapes and any script, every verb and result shape, upper-case
+    ids and registrations, both versions: the same records as the bulk path."""
+    frame = StatementFrame(
+        IRI,
+        user_id=42,
+        resource_id=7,
+        resource_type="course",
+        title=title,
+        language=language,
+        branch_code=branch,
+        registration=registration,
+        subject_code=subject,
+    )
+    stamp = "2026-03-01T08:00:00.123Z"
+    parts = [(frame, sid, verb, stamp, figures) for verb, sid, figures in events]
+    items = [
+        (f"s statement {n}", frame.statement(verb, stamp, sid, *figures))
+        for n, (frame, sid, verb, stamp, figures) in enumerate(parts)
+    ]
+    reference = validate_chunk(items, CLIENT, version, BRANCH)
+    assembled = validated_parts(numbered(iter(parts), "s"), CLIENT, version, BRANCH)
+    assert assembled.records == reference.records
+    assert assembled.rejected == reference.rejected
+    assert assembled.duplicates == reference.duplicates
+
+
+def test_a_frame_the_validator_refuses_is_rejected_as_the_bulk_path_rejects() -> None:
+    """An invalid frame (a registration that is not a UUID) is not assembled: each of its
+    statements gets the bulk path's rejection."""
+    frame = StatementFrame(
+        IRI,
+        user_id=1,
+        resource_id=2,
+        resource_type="video",
+        title="t",
+        language="en",
+        branch_code="BJ",
+        registration="not-a-uuid",
+    )
+    parts = [
+        (
+            frame,
+            f"0190a000-0000-7000-8000-00000000000{n}",
+            "launched",
+            "2026-01-01T00:00:00.000Z",
+            (None,) * 5,
+        )
+        for n in range(3)
+    ]
+    items = [(f"s statement {n}", p[0].statement(p[2], p[3], p[1])) for n, p in enumerate(parts)]
+    reference = validate_chunk(items, CLIENT, V1, BRANCH)
+    assembled = validated_parts(numbered(iter(parts), "s"), CLIENT, V1, BRANCH)
+    assert len(reference.rejected) == 3 and reference.records == []
+    assert assembled.rejected == reference.rejected and assembled.records == []
+
+
+def test_an_assembled_record_that_differs_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first statement of every frame is checked against build_record: a difference
+    (here, a body with one character more) is a FrameMismatch, not a stored statement."""
+    original = frame_records.FrameRecords.record
+
+    def skewed(self: Any, *args: Any) -> Any:
+        record = original(self, *args)
+        record.body += " "
+        return record
+
+    monkeypatch.setattr(frame_records.FrameRecords, "record", skewed)
+    job = ChunkJob("tiny", 5, "2026-06-30", IRI, "hash", CLIENT, BRANCH)
+    chunk, first, count = next(iter(iter_chunks(SCALES["tiny"])))
+    with pytest.raises(FrameMismatch):
+        validated_parts(_parts(job, chunk, first, count).parts, CLIENT, V1, BRANCH)
