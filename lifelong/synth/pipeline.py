@@ -1,8 +1,9 @@
 """Landing chunks (learners, activity, statements, branch records) in worker processes.
 
 Building and validating statements is pure CPU, so on small and larger scales two worker
-processes each take a chunk: build its statements, validate them and build their store
-records (``records.bulk.validate_chunk``, the LRS's own validation), and store them in
+processes each take a chunk: build its statements' store records (``synth.records``: the
+records ``records.bulk.validate_chunk`` makes, assembled from each enrolment's shared
+parts and checked against the LRS's own validation and records), and store them in
 the statement store themselves (its writes are serialised across processes, as for web
 workers). The main process commits each chunk's rows to the operational store, in chunk
 order, once its statements are durable. Nothing but rows and counts crosses between the
