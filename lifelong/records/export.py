@@ -94,6 +94,7 @@ class Upkeep:
 
     compact_files: int = 64
     retention_hours: int = 24
+    enabled: bool = True
 
     @classmethod
     def of(cls, settings: Settings) -> Upkeep:
@@ -167,12 +168,17 @@ def compact(path: Path, upkeep: Upkeep) -> int:
     Called with the exporter's lock held: compaction rewrites files, and no append of
     the exporter's may commit in between (the table has no other writer).
     """
+    if not upkeep.enabled:
+        return 0
     table = DeltaTable(str(path))
     days = table.get_add_actions(flatten=True).column("partition.stored_date").to_pylist()
     merged = 0
     for day, files in sorted(Counter(days).items()):
         if files >= upkeep.compact_files:
-            metrics = table.optimize.compact(partition_filters=[("stored_date", "=", day)])
+            # One bin at a time: the rewrite holds one target-size file's rows, not two.
+            metrics = table.optimize.compact(
+                partition_filters=[("stored_date", "=", day)], max_concurrent_tasks=1
+            )
             merged += int(metrics.get("numFilesRemoved", 0)) - int(metrics.get("numFilesAdded", 0))
     now = time.monotonic()
     last = _last_vacuum.get(str(path))
@@ -247,12 +253,30 @@ def _export_sqlite(path: str, database: str, chunk: int, upkeep: Upkeep) -> int:
         connection.close()
 
 
-def export_once(settings: Settings, engine: Engine, *, chunk: int = 200_000) -> int:
-    """Export every statement not yet in the lake; returns how many were exported."""
+def export_once(
+    settings: Settings,
+    engine: Engine,
+    *,
+    chunk: int = 200_000,
+    upkeep: Upkeep | None = None,
+    exporting_process: bool = True,
+) -> int:
+    """Export every statement not yet in the lake; returns how many were exported.
+
+    ``upkeep``: when to compact (default: the settings'). ``exporting_process=False``
+    reads a SQLite store through ``sqlite3`` in this process instead of through ADBC in
+    the exporting process (the generator's feeder: its process mostly waits for its
+    workers, and one more process would cost its memory bound ~350 MB).
+    """
     path = table_path(settings)
+    upkeep = upkeep or Upkeep.of(settings)
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:"):
-        return _in_exporting_process(str(path), str(database), chunk, Upkeep.of(settings))
+    if (
+        exporting_process
+        and engine.dialect.name == "sqlite"
+        and database not in (None, "", ":memory:")
+    ):
+        return _in_exporting_process(str(path), str(database), chunk, upkeep)
     repository = StatementRepository(engine)
     done = False
 
@@ -264,7 +288,7 @@ def export_once(settings: Settings, engine: Engine, *, chunk: int = 200_000) -> 
         done = len(rows) < chunk
         return _arrow(rows) if rows else None
 
-    return _export(path, read, Upkeep.of(settings))
+    return _export(path, read, upkeep)
 
 
 _process: ProcessPoolExecutor | None = None

@@ -26,6 +26,11 @@ FEED_PAUSE_SECONDS = 2.0  # how long the lake feeder waits when nothing new is s
 # holds, and on `small` 50 k-row commits raised the main process's peak from ~170 MB to
 # ~850 MB resident (10 k: ~430 MB).
 FEED_CHUNK = 10_000
+# The generator's exports neither compact (its files are whole 10-50 k-row chunks, and a
+# rewrite during the load would hold files' rows beside the workers) nor leave this
+# process (see ``export_once``): the memory bound of ``medium`` is 2 GB for all its
+# processes. The server's exporter compacts the partition later, in its own process.
+GENERATED = export.Upkeep(enabled=False)
 
 log = logging.getLogger("lifelong.synth")
 
@@ -93,7 +98,9 @@ def export_lake(settings: Settings) -> int:
     try:
         # 50 k rows per Delta commit: the exporter's default of 200 k peaked at 2.6 GB
         # resident on `small` (rows, JSON and Arrow copies at once); 50 k stays ~1.2 GB.
-        return export.export_once(settings, lrs, chunk=EXPORT_CHUNK)
+        return export.export_once(
+            settings, lrs, chunk=EXPORT_CHUNK, upkeep=GENERATED, exporting_process=False
+        )
     finally:
         lrs.dispose()
 
@@ -120,7 +127,10 @@ def lake_fed_meanwhile(settings: Settings, enabled: bool = True) -> Iterator[Non
         lrs = make_store_engine(settings)
         try:
             while not stop.is_set():
-                if export.export_once(settings, lrs, chunk=FEED_CHUNK) < FEED_CHUNK:
+                exported = export.export_once(
+                    settings, lrs, chunk=FEED_CHUNK, upkeep=GENERATED, exporting_process=False
+                )
+                if exported < FEED_CHUNK:
                     stop.wait(FEED_PAUSE_SECONDS)
         except Exception as exc:  # reported after the load; the final export retries
             failures.append(exc)

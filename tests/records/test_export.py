@@ -7,6 +7,7 @@ import uuid
 
 import duckdb
 import pyarrow.dataset as ds
+import pytest
 from deltalake import DeltaTable
 
 from lifelong.config import Settings
@@ -147,3 +148,34 @@ def test_replaced_files_stay_for_their_retention(settings: Settings) -> None:
     assert _parquet_on_disk(settings) == 3
     table.load_as_version(2)  # the two appends, before compaction
     assert table.to_pyarrow_table().num_rows == 2
+
+
+def test_the_in_process_export_without_upkeep_neither_compacts_nor_spawns(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The generator's form (``sqlite3`` in the calling process, no upkeep): the same rows,
+    its files left as they are, and the exporting process never asked."""
+    from lifelong.records import export
+
+    def refuse(*_args: object) -> int:
+        raise AssertionError("the exporting process was used")
+
+    monkeypatch.setattr(export, "_in_exporting_process", refuse)
+    settings.lrs.lake_compact_files = 2
+    ids: list[str] = []
+    engine = open_store(settings)
+    try:
+        for _ in range(3):
+            fresh = {**statement(), "id": str(uuid.uuid4())}
+            ids.append(fresh["id"])
+            ingest_statements(settings, [fresh], client_name="lifelong-synth")
+            exported = export_once(
+                settings, engine, upkeep=export.Upkeep(enabled=False), exporting_process=False
+            )
+            assert exported == 1
+    finally:
+        engine.dispose()
+    table = DeltaTable(str(table_path(settings)))
+    assert len(table.file_uris()) == 3
+    assert table.to_pyarrow_table().sort_by("seq").column("statement_id").to_pylist() == ids
+    assert table.to_pyarrow_table().schema == SCHEMA

@@ -78,8 +78,7 @@ def test_a_prepared_chunk_is_validated_and_lean() -> None:
 
 def test_workers_end_when_the_generator_is_killed(tmp_path: Path) -> None:
     """kill -9 of `lifelong generate` leaves no worker behind (still writing, or holding
-    the statement store's write lock), nor the lake feeder's exporting process; the next
-    run resumes (test_service covers that)."""
+    the statement store's write lock); the next run resumes (test_service covers that)."""
     env = {**os.environ, "LIFELONG_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": ROOT}
     command = [sys.executable, "-m", "lifelong.cli", "generate", "--scale", "small"]
     process = subprocess.Popen(
@@ -96,8 +95,7 @@ def test_workers_end_when_the_generator_is_killed(tmp_path: Path) -> None:
                 text=True,
             )
             workers = found.stdout.split()
-        # Two workers, and the exporting process once the feeder has exported.
-        assert len(workers) >= 2, "the generator never started its two workers"
+        assert len(workers) == 2, "the generator never started its two workers"
     finally:
         process.kill()
         process.wait()
