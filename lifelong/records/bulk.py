@@ -65,6 +65,24 @@ class Validated:
     where: dict[str, str] = field(default_factory=dict)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     duplicates: int = 0
+    # Content hash of each id accepted so far (what a repeat is compared with).
+    hashes: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def accept(self, location: str, record: StatementRecord) -> None:
+        """Keep ``record`` unless its id came earlier in the chunk: then it is a duplicate
+        (same content) or refused (other content)."""
+        known = self.hashes.get(record.statement_id)
+        if known is not None:
+            if known == record.content_hash:
+                self.duplicates += 1
+            else:
+                self.rejected.append(
+                    (location, f"statement id {record.statement_id} repeated with other content")
+                )
+            return
+        self.hashes[record.statement_id] = record.content_hash
+        self.where[record.statement_id] = location
+        self.records.append(record)
 
 
 def validate_chunk(
@@ -76,7 +94,6 @@ def validate_chunk(
     # shared object is checked once for the chunk (``Shared``).
     shared = Shared()
     out = Validated(client_name=client.name, version=version)
-    hashes: dict[str, str] = {}
     for location, stmt in items:
         if isinstance(stmt, str):
             out.rejected.append((location, stmt))
@@ -91,18 +108,7 @@ def validate_chunk(
             stmt["id"] = str(uuid.uuid5(ID_NAMESPACE, content))
         record = build_record(stmt, client, version, branch_extension)
         record.statement = {}  # the writer stores ``body``: no need to hold the dict too
-        known = hashes.get(record.statement_id)
-        if known is not None:
-            if known == record.content_hash:
-                out.duplicates += 1
-            else:
-                out.rejected.append(
-                    (location, f"statement id {record.statement_id} repeated with other content")
-                )
-            continue
-        hashes[record.statement_id] = record.content_hash
-        out.where[record.statement_id] = location
-        out.records.append(record)
+        out.accept(location, record)
     return out
 
 

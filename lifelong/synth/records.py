@@ -162,7 +162,6 @@ def validated_parts(
     check = validator(version)
     shared = Shared()
     out = Validated(client_name=client.name, version=version)
-    hashes: dict[str, str] = {}
     frame: StatementFrame | None = None
     assembled: FrameRecords | None = None  # None: this frame's statements go the LRS's way
     for location, (made, statement_id, verb, timestamp, figures) in parts:
@@ -185,18 +184,7 @@ def validated_parts(
                 continue
             record = build_record(stmt, client, version, branch_extension)
             record.statement = {}
-        known = hashes.get(record.statement_id)
-        if known is not None:
-            if known == record.content_hash:
-                out.duplicates += 1
-            else:
-                out.rejected.append(
-                    (location, f"statement id {record.statement_id} repeated with other content")
-                )
-            continue
-        hashes[record.statement_id] = record.content_hash
-        out.where[record.statement_id] = location
-        out.records.append(record)
+        out.accept(location, record)
     return out
 
 

@@ -147,3 +147,35 @@ def test_an_assembled_record_that_differs_stops_the_run(monkeypatch: pytest.Monk
     chunk, first, count = next(iter(iter_chunks(SCALES["tiny"])))
     with pytest.raises(FrameMismatch):
         validated_parts(_parts(job, chunk, first, count).parts, CLIENT, V1, BRANCH)
+
+
+def test_an_id_repeated_in_a_chunk_is_a_duplicate_or_refused_as_on_the_bulk_path() -> None:
+    """The same id again with the same content counts as a duplicate; with other content
+    it is refused; both paths say so alike (``Validated.accept``)."""
+    frame = StatementFrame(
+        IRI,
+        user_id=3,
+        resource_id=4,
+        resource_type="course",
+        title="t",
+        language="zh",
+        branch_code="GD",
+        registration=None,
+    )
+    sid = "0190a000-0000-7000-8000-0000000000aa"
+    stamp = "2026-01-01T00:00:00.000Z"
+    none = (None,) * 5
+    parts = [
+        (frame, sid, "launched", stamp, none),
+        (frame, sid, "launched", stamp, none),
+        (frame, sid, "completed", stamp, none),
+    ]
+    items = [(f"s statement {n}", p[0].statement(p[2], p[3], p[1])) for n, p in enumerate(parts)]
+    reference = validate_chunk(items, CLIENT, V1, BRANCH)
+    assembled = validated_parts(numbered(iter(parts), "s"), CLIENT, V1, BRANCH)
+    assert len(reference.records) == 1 and reference.duplicates == 1
+    assert reference.rejected == [
+        ("s statement 2", f"statement id {sid} repeated with other content")
+    ]
+    assert assembled.records == reference.records
+    assert (assembled.duplicates, assembled.rejected) == (1, reference.rejected)
