@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifelong.learning.xapi import VERBS, StatementFrame, extension
-from lifelong.records.bulk import validate_chunk
+from lifelong.records.bulk import Validated, validate_chunk
 from lifelong.records.credentials import XapiClient, authority_for
 from lifelong.records.versions import V1, V2
 from lifelong.synth import records as frame_records
@@ -25,6 +25,31 @@ CLIENT = XapiClient(
     branch_code=None,
     authority=authority_for(IRI, "lifelong-platform"),
 )
+
+
+def _frame(**changes: Any) -> StatementFrame:
+    """A frame of one learner and resource, with ``changes`` to its keywords."""
+    given: dict[str, Any] = {
+        "user_id": 3,
+        "resource_id": 4,
+        "resource_type": "course",
+        "title": "t",
+        "language": "zh",
+        "branch_code": "GD",
+        "registration": None,
+        **changes,
+    }
+    return StatementFrame(IRI, **given)
+
+
+def _both(parts: list[Any], version: str = V1) -> tuple[Validated, Validated]:
+    """What the bulk path (a dict a statement) and the assembled path make of ``parts``."""
+    items = [
+        (f"s statement {n}", frame.statement(verb, stamp, sid, *figures))
+        for n, (frame, sid, verb, stamp, figures) in enumerate(parts)
+    ]
+    reference = validate_chunk(items, CLIENT, version, BRANCH)
+    return reference, validated_parts(numbered(iter(parts), "s"), CLIENT, version, BRANCH)
 
 
 @pytest.mark.parametrize("seed", [5, 11])
@@ -78,11 +103,7 @@ def test_any_frame_assembles_what_build_record_builds(
 ) -> None:
     """Titles with quotes, escapes and any script, every verb and result shape, upper-case
     ids and registrations, both versions: the same records as the bulk path."""
-    frame = StatementFrame(
-        IRI,
-        user_id=42,
-        resource_id=7,
-        resource_type="course",
+    frame = _frame(
         title=title,
         language=language,
         branch_code=branch,
@@ -91,12 +112,7 @@ def test_any_frame_assembles_what_build_record_builds(
     )
     stamp = "2026-03-01T08:00:00.123Z"
     parts = [(frame, sid, verb, stamp, figures) for verb, sid, figures in events]
-    items = [
-        (f"s statement {n}", frame.statement(verb, stamp, sid, *figures))
-        for n, (frame, sid, verb, stamp, figures) in enumerate(parts)
-    ]
-    reference = validate_chunk(items, CLIENT, version, BRANCH)
-    assembled = validated_parts(numbered(iter(parts), "s"), CLIENT, version, BRANCH)
+    reference, assembled = _both(parts, version)
     assert assembled.records == reference.records
     assert assembled.rejected == reference.rejected
     assert assembled.duplicates == reference.duplicates
@@ -105,16 +121,7 @@ def test_any_frame_assembles_what_build_record_builds(
 def test_a_frame_the_validator_refuses_is_rejected_as_the_bulk_path_rejects() -> None:
     """An invalid frame (a registration that is not a UUID) is not assembled: each of its
     statements gets the bulk path's rejection."""
-    frame = StatementFrame(
-        IRI,
-        user_id=1,
-        resource_id=2,
-        resource_type="video",
-        title="t",
-        language="en",
-        branch_code="BJ",
-        registration="not-a-uuid",
-    )
+    frame = _frame(registration="not-a-uuid")
     parts = [
         (
             frame,
@@ -125,9 +132,7 @@ def test_a_frame_the_validator_refuses_is_rejected_as_the_bulk_path_rejects() ->
         )
         for n in range(3)
     ]
-    items = [(f"s statement {n}", p[0].statement(p[2], p[3], p[1])) for n, p in enumerate(parts)]
-    reference = validate_chunk(items, CLIENT, V1, BRANCH)
-    assembled = validated_parts(numbered(iter(parts), "s"), CLIENT, V1, BRANCH)
+    reference, assembled = _both(parts)
     assert len(reference.rejected) == 3 and reference.records == []
     assert assembled.rejected == reference.rejected and assembled.records == []
 
@@ -152,16 +157,7 @@ def test_an_assembled_record_that_differs_stops_the_run(monkeypatch: pytest.Monk
 def test_an_id_repeated_in_a_chunk_is_a_duplicate_or_refused_as_on_the_bulk_path() -> None:
     """The same id again with the same content counts as a duplicate; with other content
     it is refused; both paths say so alike (``Validated.accept``)."""
-    frame = StatementFrame(
-        IRI,
-        user_id=3,
-        resource_id=4,
-        resource_type="course",
-        title="t",
-        language="zh",
-        branch_code="GD",
-        registration=None,
-    )
+    frame = _frame()
     sid = "0190a000-0000-7000-8000-0000000000aa"
     stamp = "2026-01-01T00:00:00.000Z"
     none = (None,) * 5
@@ -170,9 +166,7 @@ def test_an_id_repeated_in_a_chunk_is_a_duplicate_or_refused_as_on_the_bulk_path
         (frame, sid, "launched", stamp, none),
         (frame, sid, "completed", stamp, none),
     ]
-    items = [(f"s statement {n}", p[0].statement(p[2], p[3], p[1])) for n, p in enumerate(parts)]
-    reference = validate_chunk(items, CLIENT, V1, BRANCH)
-    assembled = validated_parts(numbered(iter(parts), "s"), CLIENT, V1, BRANCH)
+    reference, assembled = _both(parts)
     assert len(reference.records) == 1 and reference.duplicates == 1
     assert reference.rejected == [
         ("s statement 2", f"statement id {sid} repeated with other content")
