@@ -133,7 +133,7 @@ async def _measure(settings: Settings, count: int) -> dict[str, Any]:
         started = time.perf_counter()
         for start in range(0, count, BATCH):
             chunk = check_statements([dict(s) for s in direct[start : start + BATCH]], V1)
-            await store.writer.write(prepare_batch(store, chunk, client, V1))
+            await store.write(prepare_batch(store, chunk, client, V1))
         baseline = time.perf_counter() - started
     finally:
         store.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,17 +63,11 @@ class LrsSettings(BaseModel):
     credential_cache_seconds: float = Field(
         default=5.0, description="How long a verified credential is cached in memory."
     )
-    prepare_processes: int = Field(
-        default_factory=lambda: max(1, (os.cpu_count() or 2) - 1),
-        ge=0,
-        description="Processes that parse and validate large statement batches beside the "
-        "web process (default: cores - 1; 0: validate in the web process).",
-    )
-    prepare_min_bytes: int = Field(
-        default=16_384,
-        ge=0,
-        description="Request bodies from this size are validated in those processes; "
-        "smaller ones inline (a round trip costs more than they do).",
+    ingest_process: bool = Field(
+        default=True,
+        description="Statement batches are validated and written by an ingest process "
+        "beside the web process, which keeps the store's single writer off the web "
+        "process's GIL (false: both in the web process).",
     )
 
 

@@ -1,34 +1,29 @@
 """The statement service: validate, identify, store, and answer what was stored.
 
 Parsing, validating and building the rows of a statement batch is pure CPU work in Python,
-so in one web process it is held to one core by the GIL. Large request bodies are
-therefore prepared in a small pool of processes beside the web process (``LIFELONG_LRS__
-PREPARE_PROCESSES``); the web process keeps HTTP and the single writer, whose SQLite work
-runs with the GIL released. The rules are the same code either way.
+and writing them is the store's serial section. By default both run in the ingest process
+beside the web process (``records.ingest``, ``LIFELONG_LRS__INGEST_PROCESS``), which keeps
+the single writer off the web process's GIL; with it off, a request's batch is prepared
+in the web process and written by a writer thread there. The rules are the same code
+either way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine
 
-from lifelong import errors
 from lifelong.config import Settings
-from lifelong.errors import BadRequest, Conflict, LifelongError
-from lifelong.gc_tuning import settle_garbage_collector
+from lifelong.errors import BadRequest, Conflict
 from lifelong.learning.xapi import extension
-from lifelong.processes import exit_with_parent
 from lifelong.records.credentials import XapiClient
+from lifelong.records.ingest import IngestProcess
 from lifelong.records.records import StatementRecord, build_record, ifi_key
 from lifelong.records.repository import Batch, BatchOutcome, StatementRepository
 from lifelong.records.validation import SIGNATURE_USAGE, check_statements
@@ -39,52 +34,49 @@ log = logging.getLogger("lifelong.records.service")
 
 @dataclass
 class LrsStore:
-    """The statement store as the web process and the bulk path use it."""
+    """The statement store as the web process uses it: reads here, writes where they run.
+
+    ``engine`` serves the reads; the ingest process opens its own engine on the same
+    store from ``settings`` (so an engine built with other options writes only with
+    ``lrs.ingest_process`` off).
+    """
 
     settings: Settings
     engine: Engine
     repository: StatementRepository = field(init=False)
-    writer: StatementWriter = field(init=False)
+    # Exactly one of the two writes: the ingest process, or a writer thread here.
+    ingest: IngestProcess | None = field(init=False, default=None)
+    writer: StatementWriter | None = field(init=False, default=None)
     branch_extension: str = field(init=False)
 
-    _pool: ProcessPoolExecutor | None = field(init=False, default=None)
-    _pool_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
-
     def __post_init__(self) -> None:
-        """Create the repository and start the writer thread."""
+        """Create the repository and the writer (the ingest process starts on first use)."""
         self.repository = StatementRepository(self.engine)
-        self.writer = StatementWriter(self.repository)
         self.branch_extension = extension(self.settings.iri_base, "branch")
+        in_memory = self.engine.url.database in (None, "", ":memory:")
+        if self.settings.lrs.ingest_process and (self.repository.postgres or not in_memory):
+            self.ingest = IngestProcess(self.settings)
+        else:
+            self.writer = StatementWriter(self.repository)
 
-    def pool(self) -> ProcessPoolExecutor | None:
-        """The preparing processes, started on first use (None when configured off)."""
-        if self.settings.lrs.prepare_processes == 0:
-            return None
-        with self._pool_lock:
-            if self._pool is None:
-                # spawn, not fork: the web process runs threads (writer, exporter).
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.settings.lrs.prepare_processes,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_preparing_process,
-                    initargs=(os.getpid(),),
-                )
-            return self._pool
+    def submit(self, batch: Batch) -> Future[BatchOutcome]:
+        """Queue a prepared batch; the future resolves once it is committed (or refused)."""
+        if self.ingest is not None:
+            return self.ingest.submit_batch(batch)
+        assert self.writer is not None
+        return self.writer.submit(batch)
 
-    def _discard_pool(self) -> None:
-        """Drop a broken pool (a child died); the next large batch starts a new one."""
-        with self._pool_lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+    async def write(self, batch: Batch) -> BatchOutcome:
+        """Queue a prepared batch and wait for its commit without blocking the event loop."""
+        return await asyncio.wrap_future(self.submit(batch))
 
     def close(self) -> None:
-        """Stop the preparing processes and the writer (finishing queued batches)."""
-        with self._pool_lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
-        self.writer.close()
+        """Stop the writer, finishing (and answering) queued batches."""
+        if self.ingest is not None:
+            self.ingest.close()
+            self.repository.close()
+        elif self.writer is not None:
+            self.writer.close()
 
 
 def prepare_batch(
@@ -206,50 +198,6 @@ def prepare_payload(
     return build_batch(statements, client, version, branch_extension, parts)
 
 
-def _start_preparing_process(parent: int) -> None:
-    """A preparing process: settle its collector and end with its web process."""
-    settle_garbage_collector()
-    exit_with_parent(parent)
-
-
-def _prepare_in_worker(*args: Any) -> tuple[str, Any]:
-    """``prepare_body`` in a preparing process; user errors come back as plain values."""
-    try:
-        batch = prepare_body(*args)
-    except LifelongError as exc:
-        return "error", (type(exc).__name__, exc.message, exc.status_code)
-    for record in batch.records:
-        record.statement = {}  # the writer needs only the body text and the keys
-    return "batch", batch
-
-
-async def _prepare(
-    store: LrsStore,
-    body: bytes,
-    content_type: str,
-    client: XapiClient,
-    version: str,
-    statement_id: str | None,
-) -> Batch:
-    """The batch of a request body: large bodies in the preparing processes."""
-    args = (body, content_type, client, version, store.branch_extension, statement_id)
-    pool = store.pool() if len(body) >= store.settings.lrs.prepare_min_bytes else None
-    if pool is not None:
-        try:
-            kind, value = await asyncio.wrap_future(pool.submit(_prepare_in_worker, *args))
-        except BrokenProcessPool:
-            log.warning("a statement-preparing process died; preparing this batch inline")
-            store._discard_pool()
-        else:
-            if kind == "error":
-                name, message, status = value
-                error_type = getattr(errors, name, LifelongError)
-                raise error_type(message, status)
-            batch: Batch = value
-            return batch
-    return prepare_body(*args)
-
-
 async def store_body(
     store: LrsStore,
     body: bytes,
@@ -260,13 +208,14 @@ async def store_body(
     statement_id: str | None = None,
 ) -> BatchOutcome:
     """Validate and durably store a POST/PUT body; 409 when an id is reused differently."""
-    batch = await _prepare(store, body, content_type, client, version, statement_id)
-    return await _write(store, batch)
-
-
-async def _write(store: LrsStore, batch: Batch) -> BatchOutcome:
-    """Hand the batch to the writer; 409 when an id is reused with other content."""
-    outcome = await store.writer.write(batch)
+    if store.ingest is not None:
+        future = store.ingest.submit_body(body, content_type, client, version, statement_id)
+        outcome = await asyncio.wrap_future(future)
+    else:
+        batch = prepare_body(
+            body, content_type, client, version, store.branch_extension, statement_id
+        )
+        outcome = await store.write(batch)
     if outcome.conflict:
         raise Conflict(outcome.conflict)
     return outcome

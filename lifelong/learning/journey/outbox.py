@@ -103,7 +103,7 @@ async def drain_once(
             batch = prepare_batch(store, statements, client, V1)
             # Shielded: cancelling this task (shutdown) must not cancel the writer's future,
             # which the writer thread resolves after its commit.
-            outcome = await asyncio.shield(asyncio.wrap_future(store.writer.submit(batch)))
+            outcome = await asyncio.shield(asyncio.wrap_future(store.submit(batch)))
             if outcome.conflict:
                 raise RuntimeError(outcome.conflict)
         except Exception as exc:  # the store is down or refused: keep the entries, retry

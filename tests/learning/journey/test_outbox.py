@@ -30,6 +30,7 @@ def store(settings: Settings) -> Iterator[LrsStore]:
     a PostgreSQL run: the outage is made by locking the store's file)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.lrs.database_url = f"sqlite:///{(settings.data_dir / 'lrs.db').resolve()}"
+    settings.lrs.ingest_process = False  # writes go through this engine, with its timeout
     engine = create_engine(
         settings.resolved_lrs_database_url,
         connect_args={"check_same_thread": False, "timeout": 0.2},

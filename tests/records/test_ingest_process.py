@@ -1,8 +1,12 @@
-"""Large batches are validated in the preparing processes: same answers as inline."""
+"""Statements are prepared and written in the ingest process: same answers as inline."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import uuid
+from concurrent.futures import Future
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,11 +31,10 @@ def _batch(count: int) -> list[dict[str, object]]:
     ]
 
 
-@pytest.fixture(params=[1, 0], ids=["pool", "inline"])
+@pytest.fixture(params=[True, False], ids=["ingest-process", "inline"])
 def lrs(request: pytest.FixtureRequest, settings: Settings) -> TestClient:
-    """The app with one preparing process, and with preparation inline."""
-    settings.lrs.prepare_processes = request.param
-    settings.lrs.prepare_min_bytes = 1_000
+    """The app with the ingest process, and with statements written in the web process."""
+    settings.lrs.ingest_process = request.param
     with TestClient(create_app(settings)) as client:
         yield client  # type: ignore[misc]
 
@@ -46,7 +49,7 @@ def test_a_large_batch_is_stored_in_order(lrs: TestClient, headers_for: HeadersF
         "/xapi/statements", params={"statementId": batch[-1]["id"]}, headers=headers
     ).json()
     assert got["object"]["id"] == "http://example.org/activities/59"
-    assert got["authority"]  # set from the credential in the preparing process
+    assert got["authority"]  # set from the credential in the ingest process
 
 
 def test_a_bad_statement_in_a_large_batch_stores_nothing(
@@ -77,3 +80,52 @@ def test_malformed_json_and_a_repeated_id_in_a_large_body(
     response = lrs.post("/xapi/statements", json=batch, headers=headers)
     assert response.status_code == 400
     assert "appears twice" in response.json()["error"]
+
+
+def test_a_killed_ingest_process_fails_its_waiting_requests_and_is_replaced(
+    settings: Settings, headers_for: HeadersFor
+) -> None:
+    settings.lrs.ingest_process = True
+    with TestClient(create_app(settings)) as lrs:
+        headers = headers_for()
+        first = _batch(5)
+        assert lrs.post("/xapi/statements", json=first, headers=headers).status_code == 200
+        ingest = lrs.app.state.lrs.ingest
+        generation = ingest._current
+        os.kill(generation.process.pid, signal.SIGKILL)
+        generation.process.join(10)
+        deadline = time.monotonic() + 10
+        while generation.alive and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not generation.alive
+        second = _batch(5)
+        response = lrs.post("/xapi/statements", json=second, headers=headers)
+        assert response.status_code == 200, response.text
+        assert ingest._current is not generation  # a new process took over
+        for stored in (first[0], second[-1]):
+            got = lrs.get("/xapi/statements", params={"statementId": stored["id"]}, headers=headers)
+            assert got.status_code == 200
+
+
+def test_requests_waiting_on_a_dead_ingest_process_get_a_503(settings: Settings) -> None:
+    from lifelong.records.ingest import IngestProcess, IngestUnavailable
+    from lifelong.records.repository import BatchOutcome
+    from lifelong.records.store import open_store
+
+    open_store(settings).dispose()
+    ingest = IngestProcess(settings)
+    generation = ingest._current = ingest._start()
+    try:
+        os.kill(generation.process.pid, signal.SIGKILL)
+        generation.process.join(10)
+        # A request queued to the dead process: the sender's broken pipe or the
+        # receiver's end of file answers it, whichever comes first.
+        future: Future[BatchOutcome] = Future()
+        generation.pending[-1] = future
+        generation.outbox.put((-1, "batch", None))
+        with pytest.raises(IngestUnavailable) as raised:
+            future.result(timeout=30)
+        assert raised.value.status_code == 503
+        assert "sent again" in raised.value.message
+    finally:
+        ingest.close()
