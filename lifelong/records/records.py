@@ -93,6 +93,9 @@ class StatementRecord:
     timestamp_key: str | None = None
     # index_key of actor_ifi, verb_id, object_ifi, activity_id, registration (that order).
     keys: tuple[int | None, ...] = ()
+    # What the store's insert binds for this statement (``writer_row``), built with the
+    # record so that the writer's serial section adds only the sequence number.
+    row: tuple[Any, ...] = ()
     # Filled by the store when it writes the statement:
     seq: int = 0
     stored: str = ""
@@ -164,7 +167,7 @@ def build_record(
         branch_code = extension if isinstance(extension, str) and extension else None
     actor_ifi = ifi_key(stmt["actor"])
     registration = (context.get("registration") or "").lower() or None
-    return StatementRecord(
+    record = StatementRecord(
         statement=stmt,
         statement_id=statement_id,
         content_hash=content_hash,
@@ -189,6 +192,33 @@ def build_record(
             index_key(activity_id),
             index_key(registration),
         ),
+    )
+    record.row = writer_row(record)
+    return record
+
+
+def writer_row(record: StatementRecord) -> tuple[Any, ...]:
+    """The record's values in ``repository.ROW_COLUMNS`` order (what the insert binds).
+
+    The JSON goes without its closing brace: the store appends ``stored`` (and a defaulted
+    ``timestamp``) and the brace in SQL, the same text ``stored_json`` makes.
+    """
+    return (
+        record.statement_id,
+        *id_halves(record.statement_id),
+        record.timestamp_key,
+        record.verb_id,
+        record.actor_ifi,
+        record.object_ifi,
+        record.object_type,
+        record.activity_id,
+        record.registration,
+        record.voids,
+        record.branch_code,
+        record.content_hash,
+        record.attachments,
+        record.body[:-1],
+        *record.keys,
     )
 
 

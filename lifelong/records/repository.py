@@ -9,6 +9,7 @@ lakehouse export relies on (contract C1).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -19,7 +20,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from lifelong.records.formats import format_timestamp
-from lifelong.records.records import StatementRecord, id_halves, index_key, stored_json
+from lifelong.records.records import (
+    StatementRecord,
+    id_halves,
+    index_key,
+    stored_json,
+    writer_row,
+)
 from lifelong.records.tables import SEGMENT_BITS
 from lifelong.records.validation import VOIDED
 
@@ -69,6 +76,67 @@ def _insert_rows(cursor: Any, head: str, rows: Sequence[tuple[Any, ...]]) -> Non
         )
 
 
+# SQLite: what a statement's row is made of in the multi-row insert. ``?1`` is the
+# group's ``stored``, ``?2``/``?3`` the text that closes a statement's JSON with it (and
+# with the defaulted ``timestamp``: Data 2.4.7); a row's own values are its ``seq``, its
+# record's ``row`` (``records.writer_row``, built with the record, outside the writer's
+# serial section) and its batch's BATCH_COLUMNS, numbered from ROW_BASE.
+ROW_COLUMNS = (
+    "statement_id",
+    "id_hi",
+    "id_lo",
+    "timestamp",
+    "verb_id",
+    "actor_ifi",
+    "object_ifi",
+    "object_type",
+    "activity_id",
+    "registration",
+    "voids",
+    "branch_code",
+    "content_hash",
+    "attachments",
+    "statement",
+    "actor_key",
+    "verb_key",
+    "object_key",
+    "activity_key",
+    "registration_key",
+)
+BATCH_COLUMNS = ("authority_ifi", "client", "version", "authority_key")
+SHARED_PARAMETERS = 3
+ROW_PARAMETERS = 1 + len(ROW_COLUMNS) + len(BATCH_COLUMNS)
+
+
+def _row_expressions(segment_bits: int) -> list[str]:
+    """The VALUES expressions of one row, in STATEMENT_COLUMNS order, with ``$N`` for its
+    N-th own parameter ($1: seq)."""
+    own = {name: f"${2 + index}" for index, name in enumerate(ROW_COLUMNS)}
+    own.update({name: f"${2 + len(ROW_COLUMNS) + i}" for i, name in enumerate(BATCH_COLUMNS)})
+    special = {
+        "seq": "$1",
+        "seg": f"$1 >> {segment_bits}",
+        "stored": "?1",
+        "timestamp": f"coalesce({own['timestamp']}, ?1)",
+        "voided": "0",  # statements voided before they arrived are marked after the insert
+        "statement": f"{own['statement']} || CASE WHEN {own['timestamp']} IS NULL "
+        "THEN ?3 ELSE ?2 END",
+    }
+    names = [name.strip() for name in STATEMENT_COLUMNS.strip("()").split(",")]
+    return [special.get(name) or own[name] for name in names]
+
+
+@lru_cache(maxsize=64)
+def _numbered_insert(rows: int, segment_bits: int) -> str:
+    """The multi-row statement insert for ``rows`` rows with numbered parameters."""
+    row_template = "(" + ",".join(_row_expressions(segment_bits)) + ")"
+    groups = []
+    for row in range(rows):
+        base = SHARED_PARAMETERS + row * ROW_PARAMETERS
+        groups.append(re.sub(r"\$(\d+)", lambda m, base=base: f"?{base + int(m[1])}", row_template))
+    return "INSERT INTO lrs_statements " + STATEMENT_COLUMNS + " VALUES " + ",".join(groups)
+
+
 AGENT_HEAD = "INSERT INTO lrs_statement_agents (seq, seg, ifi)"
 ACTIVITY_HEAD = "INSERT INTO lrs_statement_activities (seq, seg, activity_id)"
 INSERT_AGENT = AGENT_HEAD + " VALUES (?, ?, ?)"
@@ -101,6 +169,43 @@ class Batch:
     attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     # Bulk imports refuse only the conflicting statements, not their whole batch.
     per_statement: bool = False
+
+
+def _full_rows(
+    accepted: Sequence[tuple[Batch, StatementRecord]], stored: str
+) -> list[tuple[Any, ...]]:
+    """Every column of each accepted record's row, in STATEMENT_COLUMNS order (what the
+    PostgreSQL path binds; ``seq`` and ``stored`` are already on the records)."""
+    rows = []
+    for batch, record in accepted:
+        rows.append(
+            (
+                record.seq,
+                record.seq >> SEGMENT_BITS,
+                record.statement_id,
+                *id_halves(record.statement_id),
+                stored,
+                record.timestamp_key or stored,  # Data 2.4.7: default to stored
+                record.verb_id,
+                record.actor_ifi,
+                record.object_ifi,
+                record.object_type,
+                record.activity_id,
+                record.registration,
+                batch.authority_ifi,
+                False,  # voided on arrival: set after the insert
+                record.voids,
+                batch.client,
+                record.branch_code,
+                batch.version,
+                record.content_hash,
+                record.attachments,
+                stored_json(record),
+                *record.keys,
+                index_key(batch.authority_ifi),
+            )
+        )
+    return rows
 
 
 class StatementRepository:
@@ -264,12 +369,35 @@ class StatementRepository:
     def _insert_sqlite(
         self,
         cursor: Any,
-        rows: Sequence[tuple[Any, ...]],
+        accepted: Sequence[tuple[Batch, StatementRecord]],
+        first_seq: int,
+        stored: str,
         agent_rows: Sequence[tuple[int, int, str]],
         activity_rows: Sequence[tuple[int, int, str]],
     ) -> None:
-        """A group's rows into SQLite as multi-row inserts (``_insert_rows``)."""
-        _insert_rows(cursor, "INSERT INTO lrs_statements " + STATEMENT_COLUMNS, rows)
+        """A group's rows into SQLite as multi-row inserts of numbered parameters.
+
+        A row binds its ``seq``, its record's prepared ``row`` and its batch's values;
+        ``seg``, ``stored``, the defaulted ``timestamp`` and the stored JSON are made by
+        SQLite (``ROW_EXPRESSIONS``), so the writer builds no tuple and no text a row.
+        """
+        closing = (f',"stored":"{stored}"}}', f',"stored":"{stored}","timestamp":"{stored}"}}')
+        tails: dict[int, tuple[Any, ...]] = {}
+        seq = first_seq
+        for start in range(0, len(accepted), ROWS_PER_INSERT):
+            part = accepted[start : start + ROWS_PER_INSERT]
+            params: list[Any] = [stored, *closing]
+            for batch, record in part:
+                tail = tails.get(id(batch))
+                if tail is None:
+                    authority_key = index_key(batch.authority_ifi)
+                    tail = (batch.authority_ifi, batch.client, batch.version, authority_key)
+                    tails[id(batch)] = tail
+                params.append(seq)
+                params.extend(record.row or writer_row(record))
+                params.extend(tail)
+                seq += 1
+            cursor.execute(_numbered_insert(len(part), SEGMENT_BITS), params)
         _insert_rows(cursor, AGENT_HEAD, agent_rows)
         _insert_rows(cursor, ACTIVITY_HEAD, activity_rows)
 
@@ -354,59 +482,38 @@ class StatementRepository:
         pre_voided = set(
             self._existing(cursor, [r.statement_id for _, r in accepted], "voids", "seq")
         )
-        rows: list[tuple[Any, ...]] = []
+        first_seq = seq + 1
         agent_rows: list[tuple[int, int, str]] = []
         activity_rows: list[tuple[int, int, str]] = []
         voids: list[str] = []
-        authority_keys: dict[str, int | None] = {}
-        for batch, record in accepted:
-            authority_key = authority_keys.get(batch.authority_ifi)
-            if authority_key is None:
-                authority_key = authority_keys[batch.authority_ifi] = index_key(batch.authority_ifi)
+        voided_on_arrival: list[int] = []
+        for _batch, record in accepted:
             seq += 1
-            seg = seq >> SEGMENT_BITS
             record.seq = seq
             record.stored = stored
-            voided = record.statement_id in pre_voided and record.verb_id != VOIDED
-            rows.append(
-                (
-                    seq,
-                    seg,
-                    record.statement_id,
-                    *id_halves(record.statement_id),
-                    stored,
-                    record.timestamp_key or stored,  # Data 2.4.7: default to stored
-                    record.verb_id,
-                    record.actor_ifi,
-                    record.object_ifi,
-                    record.object_type,
-                    record.activity_id,
-                    record.registration,
-                    batch.authority_ifi,
-                    voided,
-                    record.voids,
-                    batch.client,
-                    record.branch_code,
-                    batch.version,
-                    record.content_hash,
-                    record.attachments,
-                    stored_json(record),
-                    *record.keys,
-                    authority_key,
+            if record.related_agents:
+                agent_rows.extend((seq, seq >> SEGMENT_BITS, i) for i in record.related_agents)
+            if record.related_activities:
+                activity_rows.extend(
+                    (seq, seq >> SEGMENT_BITS, a) for a in record.related_activities
                 )
-            )
-            agent_rows.extend((seq, seg, ifi) for ifi in record.related_agents)
-            activity_rows.extend((seq, seg, activity) for activity in record.related_activities)
             if record.voids:
                 voids.append(record.voids)
+            if pre_voided and record.statement_id in pre_voided and record.verb_id != VOIDED:
+                voided_on_arrival.append(seq)
         if self.postgres:
-            cursor.executemany(self.sql(INSERT_STATEMENT), rows)
+            cursor.executemany(self.sql(INSERT_STATEMENT), _full_rows(accepted, stored))
             if agent_rows:
                 cursor.executemany(self.sql(INSERT_AGENT), agent_rows)
             if activity_rows:
                 cursor.executemany(self.sql(INSERT_ACTIVITY), activity_rows)
         else:
-            self._insert_sqlite(cursor, rows, agent_rows, activity_rows)
+            self._insert_sqlite(cursor, accepted, first_seq, stored, agent_rows, activity_rows)
+        if voided_on_arrival:
+            cursor.executemany(
+                self.sql("UPDATE lrs_statements SET voided = ? WHERE seq = ?"),
+                [(True, voided_seq) for voided_seq in voided_on_arrival],
+            )
         if voids:
             # A voiding statement cannot itself be voided (Data 2.3.2).
             cursor.executemany(

@@ -38,6 +38,7 @@ from lifelong.records.records import (
     ifi_key,
     index_key,
     timestamp_key,
+    writer_row,
 )
 from lifelong.records.validation import (
     VOIDED,
@@ -124,7 +125,7 @@ class FrameRecords:
             head += f',"result":{as_is}'
             compared += f'"result":{in_order},'
         compared += f'"timestamp":"{timestamp}","verb":{verb_sorted}}}'
-        return StatementRecord(
+        record = StatementRecord(
             statement={},
             statement_id=sid,
             content_hash=hashlib.sha256(compared.encode()).hexdigest(),
@@ -150,6 +151,8 @@ class FrameRecords:
                 self.registration_key,
             ),
         )
+        record.row = writer_row(record)
+        return record
 
 
 Part = tuple[StatementFrame, str, str, str, Result]

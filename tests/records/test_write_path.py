@@ -49,3 +49,69 @@ def test_new_store_uses_large_pages(tmp_path: Path) -> None:
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     finally:
         engine.dispose()
+
+
+def test_the_sqlite_insert_stores_every_column_the_general_rows_hold(tmp_path: Path) -> None:
+    """SQLite's numbered multi-row insert (SQL makes seg, stored, the defaulted timestamp
+    and the stored JSON) stores what the PostgreSQL path's full rows hold, column for
+    column, for statements with and without a timestamp, across batches of two clients
+    and across more rows than one insert takes."""
+    import orjson
+
+    from lifelong.records import repository as statement_repository
+    from lifelong.records.credentials import XapiClient
+    from lifelong.records.records import ifi_key
+    from lifelong.records.repository import (
+        INSERT_STATEMENT,
+        ROWS_PER_INSERT,
+        Batch,
+        StatementRepository,
+        _full_rows,
+    )
+    from lifelong.records.service import build_batch
+    from lifelong.records.validation import check_statements
+
+    def client(name: str) -> XapiClient:
+        authority = {"objectType": "Agent", "account": {"homePage": "https://x.org", "name": name}}
+        return XapiClient(
+            name=name, scopes=frozenset({"all"}), branch_code=None, authority=authority
+        )
+
+    rng = random.Random(5)
+    batches: list[Batch] = []
+    for index in range(3):
+        statements = []
+        for n in range(ROWS_PER_INSERT // 2 + 7):
+            stmt = {
+                "actor": {"mbox": f"mailto:l{rng.randrange(50)}@example.org", "name": "学习者"},
+                "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+                "object": {"id": f"http://example.org/a/{n}"},
+            }
+            if n % 3:
+                stmt["timestamp"] = "2026-04-16T08:49:40.273+08:00"
+            if n % 5 == 0:
+                stmt["context"] = {"instructor": {"mbox": "mailto:t@example.org"}}
+            statements.append(stmt)
+        who = client(f"client-{index % 2}")
+        batches.append(build_batch(check_statements(statements, "1.0.3"), who, "1.0.3", "x"))
+    engine = open_store(Settings(data_dir=tmp_path, secret_key="t"))
+    repository = StatementRepository(engine)
+    try:
+        repository.write(batches)
+        accepted = [(batch, record) for batch in batches for record in batch.records]
+        expected = _full_rows(accepted, accepted[0][1].stored)
+        columns = statement_repository.STATEMENT_COLUMNS
+        stored = repository.fetch(f"SELECT {columns.strip('()')} FROM lrs_statements ORDER BY seq")
+        assert len(stored) == len(expected) > ROWS_PER_INSERT
+        for got, want in zip(stored, expected, strict=True):
+            assert tuple(got) == tuple(int(v) if isinstance(v, bool) else v for v in want)
+            statement = orjson.loads(got[columns.split(", ").index("statement")])
+            assert statement["stored"] == want[5]
+            assert "timestamp" in statement
+        assert INSERT_STATEMENT.startswith("INSERT INTO lrs_statements " + columns)
+        assert {row[13] for row in stored} == {
+            ifi_key(client(f"client-{i}").authority) for i in (0, 1)
+        }
+    finally:
+        repository.close()
+        engine.dispose()
