@@ -130,10 +130,16 @@ def _row_expressions(segment_bits: int) -> list[str]:
 def _numbered_insert(rows: int, segment_bits: int) -> str:
     """The multi-row statement insert for ``rows`` rows with numbered parameters."""
     row_template = "(" + ",".join(_row_expressions(segment_bits)) + ")"
+    pieces = re.split(r"\$(\d+)", row_template)  # text, number, text, number, ..., text
     groups = []
     for row in range(rows):
         base = SHARED_PARAMETERS + row * ROW_PARAMETERS
-        groups.append(re.sub(r"\$(\d+)", lambda m, base=base: f"?{base + int(m[1])}", row_template))
+        groups.append(
+            "".join(
+                piece if index % 2 == 0 else f"?{base + int(piece)}"
+                for index, piece in enumerate(pieces)
+            )
+        )
     return "INSERT INTO lrs_statements " + STATEMENT_COLUMNS + " VALUES " + ",".join(groups)
 
 
