@@ -14,7 +14,7 @@ import orjson
 from lifelong.errors import BadRequest, Forbidden, NotFound
 from lifelong.records import formats as f
 from lifelong.records.credentials import XapiClient
-from lifelong.records.records import id_halves, ifi_key, index_key
+from lifelong.records.records import ifi_key, index_key
 from lifelong.records.repository import StatementRepository
 from lifelong.records.tables import SEGMENT_BITS
 from lifelong.records.validation import validator
@@ -102,10 +102,15 @@ def get_one(
     """A statement by id (or a voided one by voidedStatementId); 404 otherwise."""
     if not f.is_uuid(statement_id):
         raise BadRequest("statementId must be a UUID (Communication 2.1.3)")
-    rows = repository.fetch(
-        "SELECT statement, voided, branch_code, client, stored FROM lrs_statements "
-        "WHERE id_hi = ? AND id_lo = ? AND statement_id = ?",
-        (*id_halves(statement_id), statement_id.lower()),
+    seq = repository.statement_seq(statement_id)
+    rows = (
+        []
+        if seq is None
+        else repository.fetch(
+            "SELECT statement, voided, branch_code, client, stored FROM lrs_statements "
+            "WHERE seq = ? AND statement_id = ?",
+            (seq, statement_id.lower()),
+        )
     )
     if not rows or bool(rows[0][1]) != voided:
         raise NotFound(f"no {'voided ' if voided else ''}statement with id {statement_id}")

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from lifelong.records.formats import format_timestamp
+from lifelong.records.id_index import IdDirectory, id_number, last_seq, statement_seq
 from lifelong.records.records import (
     StatementRecord,
     id_halves,
@@ -221,6 +222,11 @@ class StatementRepository:
         """Bind to the store's engine."""
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
+        # SQLite: where each statement id is (records.id_index); the new ids of the
+        # write in progress, id number -> seq, join it once the write is durable.
+        self._ids = None if self.postgres else IdDirectory()
+        self._staged: dict[int, int] = {}
+        self._last_written = 0  # the newest seq as of the write in progress
         self._writer: Any = None
         self._lock_fd: int | None = None
         database = engine.url.database
@@ -356,21 +362,62 @@ class StatementRepository:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_ID,))
             else:
                 cursor.execute("BEGIN IMMEDIATE")
+            self._staged = {}
             outcomes = self._write_locked(cursor, batches)
             if self.postgres:
                 connection.commit()
             else:
                 cursor.execute("COMMIT")
+                assert self._ids is not None
+                self._ids.commit(self._staged, self._last_written)
             return outcomes
         except BaseException:
             if self.postgres:
                 connection.rollback()
             else:
+                if self._ids is not None:
+                    self._ids.forget()
                 with suppress(Exception):
                     cursor.execute("ROLLBACK")
             raise
         finally:
+            self._staged = {}
             cursor.close()
+
+    def merge_ids(self) -> bool:
+        """SQLite: merge the sealed segments' ids when enough wait (``id_index``); True
+        when a merge ran. The writer calls it after answering a group; a failed merge
+        changes nothing and is tried again after a later group."""
+        if self._ids is None or not self._ids.merge_due():
+            return False
+        with self._process_lock():
+            cursor = self._writer_connection().cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                self._ids.catch_up(cursor, last_seq(cursor))
+                reached = self._ids.merge(cursor)
+                cursor.execute("COMMIT")
+            except BaseException:
+                self._ids.forget()
+                with suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                raise
+            finally:
+                cursor.close()
+            self._ids.merged(reached)
+            return True
+
+    def statement_seq(self, statement_id: str) -> int | None:
+        """The ``seq`` of a stored statement id (None when it is not stored)."""
+        with self.reading() as cursor:
+            if not self.postgres:
+                return statement_seq(cursor, statement_id)
+            cursor.execute(
+                "SELECT seq FROM lrs_statements WHERE id_hi = %s AND id_lo = %s",
+                id_halves(statement_id),
+            )
+            row = cursor.fetchone()
+            return int(row[0]) if row else None
 
     def _insert_sqlite(
         self,
@@ -425,7 +472,10 @@ class StatementRepository:
         return dict(self._rows_where_in(cursor, f"{column}, {select}", column, ids))
 
     def _stored_hashes(self, cursor: Any, ids: list[str]) -> dict[str, str]:
-        """The content hash of each of ``ids`` already stored (found by the unique index).
+        """The content hash of each of ``ids`` already stored.
+
+        SQLite: the id directory gives each stored id's ``seq`` (``id_index``), and the
+        rows are read by it. PostgreSQL: the unique id index, as follows.
 
         Each id is looked up by both 64-bit halves, through a join from a VALUES list
         (the form both engines search the index with; SQLite scans the table for a
@@ -433,6 +483,14 @@ class StatementRepository:
         minted in one millisecond share 52 of its bits, and a generated chunk's share all
         but 12, so a look-up by it read about 13 stored rows an id at ``small``.
         """
+        if self._ids is not None:
+            by_seq = {
+                seq: statement_id for statement_id, seq in self._ids.seqs(cursor, ids).items()
+            }
+            rows = self._rows_where_in(
+                cursor, "seq, statement_id, content_hash", "seq", list(by_seq)
+            )
+            return {sid: content for seq, sid, content in rows if by_seq[seq] == sid}
         found: dict[str, str] = {}
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
@@ -453,6 +511,9 @@ class StatementRepository:
         cursor.execute("SELECT seq, stored FROM lrs_statements ORDER BY seq DESC LIMIT 1")
         last = cursor.fetchone()
         seq, last_stored = (last[0], last[1]) if last else (0, "")
+        self._last_written = seq
+        if self._ids is not None:
+            self._ids.catch_up(cursor, seq)
         stored = max(format_timestamp(datetime.now(UTC)), last_stored)
         all_ids = list({r.statement_id for batch in batches for r in batch.records})
         existing = self._stored_hashes(cursor, all_ids)
@@ -507,6 +568,9 @@ class StatementRepository:
                 voids.append(record.voids)
             if pre_voided and record.statement_id in pre_voided and record.verb_id != VOIDED:
                 voided_on_arrival.append(seq)
+            if self._ids is not None:
+                self._staged[id_number(record.statement_id)] = seq
+        self._last_written = seq
         if self.postgres:
             cursor.executemany(self.sql(INSERT_STATEMENT), _full_rows(accepted, stored))
             if agent_rows:
@@ -520,7 +584,15 @@ class StatementRepository:
                 self.sql("UPDATE lrs_statements SET voided = ? WHERE seq = ?"),
                 [(True, voided_seq) for voided_seq in voided_on_arrival],
             )
-        if voids:
+        if voids and self._ids is not None:
+            # A voiding statement cannot itself be voided (Data 2.3.2).
+            targets = self._ids.seqs(cursor, voids, self._staged)
+            cursor.executemany(
+                "UPDATE lrs_statements SET voided = 1 "
+                "WHERE seq = ? AND statement_id = ? AND verb_id <> ?",
+                [(target_seq, target, VOIDED) for target, target_seq in targets.items()],
+            )
+        elif voids:
             # A voiding statement cannot itself be voided (Data 2.3.2).
             cursor.executemany(
                 self.sql(

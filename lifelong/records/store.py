@@ -16,7 +16,7 @@ from lifelong.records import tables
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 PAGE_SIZE = 16_384
-WRITER_INDEXES = frozenset({"ix_lrs_statements_voids"})
+WRITER_INDEXES = frozenset({"ix_lrs_statements_voids", "ix_lrs_statements_id"})
 
 
 def _pragmas(synchronous: str) -> Any:
@@ -75,9 +75,10 @@ def migrate(engine: Engine) -> None:
 def filter_indexes() -> list[tuple[str, Index]]:
     """The statement filter indexes: what a bulk load may defer (``deferred_indexes``).
 
-    All but the primary keys and the two the writer itself reads: the unique statement
-    id (a repeated statement is a duplicate, not a second copy) and ``voids`` (a
-    statement voided before it arrived is voided on arrival).
+    All but the primary keys and those the writer itself reads: the statement id's (the
+    unique index on PostgreSQL, ``ix_lrs_statements_id`` on SQLite: a repeated statement
+    is a duplicate, not a second copy) and ``voids`` (a statement voided before it
+    arrived is voided on arrival).
     """
     found: list[tuple[str, Index]] = []
     for table in (tables.statements, tables.statement_agents, tables.statement_activities):

@@ -70,7 +70,11 @@ statements = Table(
     Column("activity_key", BigInteger),
     Column("registration_key", BigInteger),
     Column("authority_key", BigInteger),
-    UniqueConstraint("id_hi", "id_lo", name="uq_lrs_statements_id"),
+    # The id's unique index on PostgreSQL; on SQLite the id lives in a segment-led index
+    # and in lrs_statement_ids (lrs_0006, ``repository``: random ids stay out of a
+    # per-commit B-tree over the whole store).
+    UniqueConstraint("id_hi", "id_lo", name="uq_lrs_statements_id").ddl_if(dialect="postgresql"),
+    Index("ix_lrs_statements_id", "seg", "id_hi", "id_lo").ddl_if(dialect="sqlite"),
     Index("ix_lrs_statements_actor", "seg", "actor_key", "verb_key", "seq"),
     Index(
         "ix_lrs_statements_object",
@@ -100,6 +104,18 @@ statements = Table(
         postgresql_where=text("voids IS NOT NULL"),
     ),
 )
+
+# SQLite: the id of every statement up to lrs_id_merge.merged_seq, merged from the segment
+# index in sorted runs of whole segments (``repository.StatementRepository.merge_ids``).
+statement_ids = Table(
+    "lrs_statement_ids",
+    metadata,
+    Column("id_hi", BigInteger, primary_key=True),
+    Column("id_lo", BigInteger, primary_key=True),
+    Column("seq", SEQ, nullable=False),
+    sqlite_with_rowid=False,
+)
+id_merge = Table("lrs_id_merge", metadata, Column("merged_seq", SEQ, nullable=False))
 
 # Agents a statement mentions besides actor/object/authority (team, instructor,
 # SubStatement actor/object): what related_agents=true also searches (7.2.3).

@@ -120,5 +120,9 @@ class StatementWriter:
             else:
                 for (_batch, future), outcome in zip(pending, outcomes, strict=True):
                     future.set_result(outcome)
+                try:
+                    self.repository.merge_ids()  # after answering: no request waits on it
+                except Exception:
+                    log.exception("merging statement ids failed; retrying after a later group")
             if stop:
                 return

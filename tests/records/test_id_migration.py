@@ -96,18 +96,20 @@ def test_ids_stored_before_get_their_halves(settings: Settings, high_bit: bool) 
                     text("SELECT sql FROM sqlite_master WHERE name = 'ix_lrs_statements_voids'")
                 ).scalar_one()
                 assert "WHERE" in sql.upper()
-        # The database itself refuses a second row with the same id.
+        # The database itself refuses a second row with the same id: PostgreSQL's unique
+        # index; on SQLite (lrs_0006) the merged id table, which holds every migrated id.
+        duplicate = (
+            "INSERT INTO lrs_statements (seq, seg, statement_id, id_hi, id_lo, stored, "
+            "timestamp, verb_id, actor_ifi, object_type, authority_ifi, voided, client, "
+            "version, content_hash, attachments, statement) SELECT 99, 0, statement_id, "
+            "id_hi, id_lo, stored, timestamp, verb_id, actor_ifi, object_type, "
+            "authority_ifi, voided, client, version, content_hash, attachments, "
+            "statement FROM lrs_statements WHERE seq = 1"
+        )
+        if engine.dialect.name == "sqlite":
+            duplicate = "INSERT INTO lrs_statement_ids SELECT id_hi, id_lo, 99 FROM lrs_statements"
         with pytest.raises(exc.IntegrityError), engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO lrs_statements (seq, seg, statement_id, id_hi, id_lo, stored, "
-                    "timestamp, verb_id, actor_ifi, object_type, authority_ifi, voided, client, "
-                    "version, content_hash, attachments, statement) SELECT 99, 0, statement_id, "
-                    "id_hi, id_lo, stored, timestamp, verb_id, actor_ifi, object_type, "
-                    "authority_ifi, voided, client, version, content_hash, attachments, "
-                    "statement FROM lrs_statements WHERE seq = 1"
-                )
-            )
+            connection.execute(text(duplicate))
         repository = StatementRepository(engine)
         page = statement_query.get_one(repository, CLIENT, ids[1].upper(), voided=False)
         assert page.statements == [f'{{"id":"{ids[1]}"}}']

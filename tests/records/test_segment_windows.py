@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Engine
 
 from lifelong.config import Settings
+from lifelong.records import id_index
 from lifelong.records import query as statement_query
 from lifelong.records import repository as statement_repository
 from lifelong.records.credentials import XapiClient
@@ -63,6 +64,7 @@ def store(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engin
     """A store whose segments hold 4 statements (writer and query agree on it)."""
     monkeypatch.setattr(statement_repository, "SEGMENT_BITS", BITS)
     monkeypatch.setattr(statement_query, "SEGMENT_BITS", BITS)
+    monkeypatch.setattr(id_index, "SEGMENT_BITS", BITS)
     engine = open_store(settings)
     yield engine
     engine.dispose()
