@@ -1,24 +1,27 @@
-"""The ingest process: statement batches are prepared and durably written beside the web process.
+"""The ingest processes: statement batches are prepared and durably written beside the web process.
 
 Every statement the web process takes (POST, PUT, the platform's own outbox) crosses to
-one spawned process that parses, validates and identifies it and hands the batch to the
-store's single writer thread (``records.writer``), which lives there too. The web process
-keeps HTTP and reads; the request waits for its batch's answer, which comes back only
-after the group commit that made it durable, so a 200 still means durable.
+two spawned processes: a preparing process parses, validates and identifies it, and
+hands the batch to a writing process, where the store's single writer thread
+(``records.writer``) commits it in a group and the answer goes straight back to the web
+process, only after the commit that made it durable (a 200 still means durable).
 
-Why here and not in the web process: the writer's serial section (the multi-row insert
-and the commit) is what limits ingest, and in the web process its Python parts queued for
-the GIL behind request handling, the lake export and the unpickling of prepared rows. In
-its own process the writer shares the GIL only with the preparation of the next batches,
-and prepared rows never cross a process boundary (only request bodies and outcomes do).
+Why two, and why not the web process: the writer's serial section (the multi-row insert
+and the commit) limits ingest, and the Python between its SQLite calls needs the GIL. In
+the web process it queued for the GIL behind request handling; sharing one process with
+the preparing work it waited for each of its ~10 SQLite calls a group, up to a switch
+interval each (measured: 10 of a group's 18 ms). In a process of its own the writer
+thread shares the GIL only with the thread that receives prepared batches.
 
-Messages are pickled over two one-way pipes: ``(ticket, kind, payload)`` in, where kind
-is ``"body"`` (a request body to prepare) or ``"batch"`` (a prepared batch), and
-``(ticket, kind, value)`` back, kind ``"done"`` (a ``BatchOutcome``), ``"error"`` (a
-user error as class name, message and status) or ``"failed"`` (the write raised). If the
-process dies, every request still waiting gets a 503 and the next one starts a new
-process: a batch whose commit happened before the death is stored once, and a client
-that retries it gets a 200 (same id and content: Communication 2.1.1).
+Messages are pickled over one-way pipes: ``(ticket, kind, payload)`` to the preparing
+process, kind ``"body"`` (a request body) or ``"batch"`` (a prepared batch, passed on),
+``(ticket, batch)`` from it to the writing process, and ``(ticket, kind, value)`` back to
+the web process, kind ``"done"`` (a ``BatchOutcome``, from the writing process),
+``"error"`` (a user error as class name, message and status, from the preparing one) or
+``"failed"`` (an unexpected failure). If either process dies, the other is stopped,
+every request still waiting gets a 503, and the next request starts both again: a batch
+whose commit happened before the death is stored once, and a client that retries it gets
+a 200 (same id and content: Communication 2.1.1).
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ import os
 import queue
 import threading
 from concurrent.futures import Future
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from multiprocessing.connection import wait
+from typing import Any, cast
 
 from lifelong import errors
 from lifelong.config import Settings
@@ -52,21 +57,28 @@ class IngestUnavailable(LifelongError):
 
 @dataclass
 class _Generation:
-    """One started ingest process and its pipes."""
+    """One started pair of processes and the web process's ends of their pipes."""
 
-    process: Any
-    requests: Any  # the web process's end of the request pipe
-    replies: Any  # the web process's end of the reply pipe
+    preparing: Any
+    writing: Any
+    requests: Any  # to the preparing process
+    replies: list[Any]  # from the writing process, from the preparing process
     outbox: queue.SimpleQueue[Any]
     pending: dict[int, Future[BatchOutcome]]
     alive: bool = True
 
+    def stop(self) -> None:
+        """Terminate both processes (after one of them died)."""
+        for process in (self.preparing, self.writing):
+            if process.is_alive():
+                process.terminate()
+
 
 class IngestProcess:
-    """The web process's handle on its ingest process (started on first use)."""
+    """The web process's handle on its ingest processes (started on first use)."""
 
     def __init__(self, settings: Settings) -> None:
-        """Remember how to start the process; nothing runs yet."""
+        """Remember how to start the processes; nothing runs yet."""
         self.settings = settings
         self._lock = threading.Lock()
         self._tickets = itertools.count()
@@ -90,7 +102,7 @@ class IngestProcess:
         return self._submit("batch", batch)
 
     def _submit(self, kind: str, payload: Any) -> Future[BatchOutcome]:
-        """Queue a message for the process (started if needed) and return its future."""
+        """Queue a message for the processes (started if needed); its future."""
         future: Future[BatchOutcome] = Future()
         with self._lock:
             if self._closed:
@@ -103,22 +115,34 @@ class IngestProcess:
         generation.outbox.put((ticket, kind, payload))
         return future
 
-    # -- the process ---------------------------------------------------------------------
+    # -- the processes -------------------------------------------------------------------
     def _start(self) -> _Generation:
-        """Spawn the process and the two threads that talk to it (under ``_lock``)."""
+        """Spawn both processes and the two threads that talk to them (under ``_lock``)."""
         context = multiprocessing.get_context("spawn")  # the web process runs threads
         requests_in, requests_out = context.Pipe(duplex=False)
-        replies_in, replies_out = context.Pipe(duplex=False)
-        process = context.Process(
-            target=serve,
-            args=(self.settings, requests_in, replies_out, os.getpid()),
-            name="lifelong-ingest",
+        batches_in, batches_out = context.Pipe(duplex=False)
+        written_in, written_out = context.Pipe(duplex=False)
+        refused_in, refused_out = context.Pipe(duplex=False)
+        parent = os.getpid()
+        writing = context.Process(
+            target=write_batches,
+            args=(self.settings, batches_in, written_out, parent),
+            name="lifelong-ingest-write",
             daemon=True,
         )
-        process.start()
-        requests_in.close()
-        replies_out.close()
-        generation = _Generation(process, requests_out, replies_in, queue.SimpleQueue(), {})
+        preparing = context.Process(
+            target=prepare_batches,
+            args=(self.settings, requests_in, batches_out, refused_out, parent),
+            name="lifelong-ingest-prepare",
+            daemon=True,
+        )
+        writing.start()
+        preparing.start()
+        for end in (requests_in, batches_in, batches_out, written_out, refused_out):
+            end.close()
+        generation = _Generation(
+            preparing, writing, requests_out, [written_in, refused_in], queue.SimpleQueue(), {}
+        )
         threading.Thread(
             target=self._send, args=(generation,), name="lrs-ingest-send", daemon=True
         ).start()
@@ -141,31 +165,37 @@ class IngestProcess:
                 return
 
     def _receive(self, generation: _Generation) -> None:
-        """Resolve each request's future with the process's answer, until it ends."""
-        while True:
-            try:
-                ticket, kind, value = generation.replies.recv()
-            except (EOFError, OSError):
-                break
-            with self._lock:
-                future = generation.pending.pop(ticket, None)
-            if future is None:
-                continue
-            if kind == "done":
-                future.set_result(value)
-            elif kind == "error":
-                name, message, status = value
-                error_type = getattr(errors, name, LifelongError)
-                future.set_exception(error_type(message, status))
-            else:
-                future.set_exception(IngestUnavailable(f"the statement write failed: {value}"))
+        """Resolve each request's future with its answer, until either process ends."""
+        open_ends = list(generation.replies)
+        while len(open_ends) == len(generation.replies):
+            for end in wait(open_ends):
+                try:
+                    ticket, kind, value = cast(Any, end).recv()
+                except (EOFError, OSError):
+                    open_ends.remove(end)
+                    break
+                with self._lock:
+                    future = generation.pending.pop(ticket, None)
+                if future is None:
+                    continue
+                if kind == "done":
+                    future.set_result(value)
+                elif kind == "error":
+                    name, message, status = value
+                    error_type = getattr(errors, name, LifelongError)
+                    future.set_exception(error_type(message, status))
+                else:
+                    future.set_exception(IngestUnavailable(f"the statement write failed: {value}"))
         with self._lock:
             generation.alive = False
             waiting = list(generation.pending)
-        if waiting and not self._closed:
-            log.error("the ingest process ended with %d requests unanswered", len(waiting))
+        if not self._closed:
+            if waiting:
+                log.error("an ingest process ended with %d requests unanswered", len(waiting))
+            generation.stop()
         self._fail(generation, waiting)
-        generation.replies.close()
+        for end in generation.replies:
+            end.close()
 
     def _fail(self, generation: _Generation, tickets: list[int]) -> None:
         """Answer ``tickets`` with a 503: their process ended before answering."""
@@ -181,56 +211,48 @@ class IngestProcess:
                 )
 
     def close(self, timeout: float = 60.0) -> None:
-        """Let the process finish what it was sent (answering it), then stop it."""
+        """Let the processes finish what they were sent (answering it), then stop them."""
         with self._lock:
             self._closed = True
             generation, self._current = self._current, None
         if generation is None:
             return
         generation.outbox.put(_STOP)
-        generation.process.join(timeout)
-        if generation.process.is_alive():
-            log.error("the ingest process did not stop in %.0f s; terminating it", timeout)
-            generation.process.terminate()
-            generation.process.join(5)
+        for process in (generation.preparing, generation.writing):
+            process.join(timeout)
+            if process.is_alive():
+                log.error("%s did not stop in %.0f s; terminating it", process.name, timeout)
+                process.terminate()
+                process.join(5)
         generation.requests.close()
 
 
-# -- inside the ingest process ---------------------------------------------------------------
-def serve(settings: Settings, requests: Any, replies: Any, parent: int) -> None:
-    """The ingest process: prepare each message's batch, write it, answer once durable."""
+# -- inside the ingest processes ------------------------------------------------------------
+def _settle(parent: int) -> None:
+    """A new ingest process: settle its collector and end with its web process."""
     from lifelong.gc_tuning import settle_garbage_collector
-    from lifelong.learning.xapi import extension
     from lifelong.processes import exit_with_parent
-    from lifelong.records.repository import StatementRepository
-    from lifelong.records.service import prepare_body
-    from lifelong.records.store import make_store_engine
-    from lifelong.records.writer import StatementWriter
 
     settle_garbage_collector()
     exit_with_parent(parent)
-    engine = make_store_engine(settings)
-    writer = StatementWriter(StatementRepository(engine))
+
+
+def prepare_batches(
+    settings: Settings, requests: Any, batches: Any, refused: Any, parent: int
+) -> None:
+    """The preparing process: each request body becomes a batch for the writing process
+    (or a user error straight back to the web process)."""
+    from lifelong.learning.xapi import extension
+    from lifelong.records.service import prepare_body
+
+    _settle(parent)
     branch_extension = extension(settings.iri_base, "branch")
-    send_lock = threading.Lock()
-
-    def answer(ticket: int, kind: str, value: Any) -> None:
-        with send_lock:
-            replies.send((ticket, kind, value))
-
-    def written(ticket: int, future: Future[BatchOutcome]) -> None:
-        error = future.exception()
-        if error is None:
-            answer(ticket, "done", future.result())
-        else:
-            answer(ticket, "failed", f"{type(error).__name__}: {error}")
-
     try:
         while True:
             try:
                 message = requests.recv()
             except (EOFError, OSError):
-                break  # the web process is gone: finish what was queued, then end
+                break  # the web process is gone
             if message is _STOP:
                 break
             ticket, kind, payload = message
@@ -245,14 +267,52 @@ def serve(settings: Settings, requests: Any, replies: Any, parent: int) -> None:
                 else:
                     batch = payload
             except LifelongError as exc:
-                answer(ticket, "error", (type(exc).__name__, exc.message, exc.status_code))
+                refused.send((ticket, "error", (type(exc).__name__, exc.message, exc.status_code)))
                 continue
             except Exception as exc:
                 log.exception("preparing a statement batch failed")
-                answer(ticket, "failed", f"{type(exc).__name__}: {exc}")
+                refused.send((ticket, "failed", f"{type(exc).__name__}: {exc}"))
                 continue
-            writer.submit(batch).add_done_callback(partial(written, ticket))
+            batches.send((ticket, batch))
+    finally:
+        with suppress(OSError):
+            batches.send(_STOP)  # the writing process finishes what it has, then ends
+        batches.close()
+        refused.close()
+
+
+def write_batches(settings: Settings, batches: Any, written: Any, parent: int) -> None:
+    """The writing process: commit each prepared batch in a group, answer once durable."""
+    from lifelong.records.repository import StatementRepository
+    from lifelong.records.store import make_store_engine
+    from lifelong.records.writer import StatementWriter
+
+    _settle(parent)
+    engine = make_store_engine(settings)
+    writer = StatementWriter(StatementRepository(engine))
+    send_lock = threading.Lock()
+
+    def answer(ticket: int, future: Future[BatchOutcome]) -> None:
+        error = future.exception()
+        reply = (
+            (ticket, "done", future.result())
+            if error is None
+            else (ticket, "failed", f"{type(error).__name__}: {error}")
+        )
+        with send_lock:
+            written.send(reply)
+
+    try:
+        while True:
+            try:
+                message = batches.recv()
+            except (EOFError, OSError):
+                break  # the preparing process is gone: finish what was queued, then end
+            if message is _STOP:
+                break
+            ticket, batch = message
+            writer.submit(batch).add_done_callback(partial(answer, ticket))
     finally:
         writer.close()  # commits and answers everything already submitted
         engine.dispose()
-        replies.close()
+        written.close()

@@ -92,12 +92,14 @@ def test_a_killed_ingest_process_fails_its_waiting_requests_and_is_replaced(
         assert lrs.post("/xapi/statements", json=first, headers=headers).status_code == 200
         ingest = lrs.app.state.lrs.ingest
         generation = ingest._current
-        os.kill(generation.process.pid, signal.SIGKILL)
-        generation.process.join(10)
+        os.kill(generation.writing.pid, signal.SIGKILL)
+        generation.writing.join(10)
         deadline = time.monotonic() + 10
         while generation.alive and time.monotonic() < deadline:
             time.sleep(0.01)
         assert not generation.alive
+        generation.preparing.join(10)
+        assert not generation.preparing.is_alive()  # its partner is stopped too
         second = _batch(5)
         response = lrs.post("/xapi/statements", json=second, headers=headers)
         assert response.status_code == 200, response.text
@@ -116,8 +118,8 @@ def test_requests_waiting_on_a_dead_ingest_process_get_a_503(settings: Settings)
     ingest = IngestProcess(settings)
     generation = ingest._current = ingest._start()
     try:
-        os.kill(generation.process.pid, signal.SIGKILL)
-        generation.process.join(10)
+        os.kill(generation.preparing.pid, signal.SIGKILL)
+        generation.preparing.join(10)
         # A request queued to the dead process: the sender's broken pipe or the
         # receiver's end of file answers it, whichever comes first.
         future: Future[BatchOutcome] = Future()
@@ -127,5 +129,7 @@ def test_requests_waiting_on_a_dead_ingest_process_get_a_503(settings: Settings)
             future.result(timeout=30)
         assert raised.value.status_code == 503
         assert "sent again" in raised.value.message
+        generation.writing.join(10)
+        assert not generation.writing.is_alive()  # the writing process ends with it
     finally:
         ingest.close()

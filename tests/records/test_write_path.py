@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 from sqlalchemy import text
 
@@ -115,3 +116,57 @@ def test_the_sqlite_insert_stores_every_column_the_general_rows_hold(tmp_path: P
     finally:
         repository.close()
         engine.dispose()
+
+
+def test_a_record_crosses_processes_whole_in_its_compact_form() -> None:
+    """A prepared record pickles as its writer row (what the ingest's preparing process
+    sends its writing process) and comes back equal, field for field, whatever the
+    statement holds; one that still carries its statement, or was stored, pickles whole."""
+    import pickle
+
+    from lifelong.records.credentials import XapiClient
+    from lifelong.records.records import _RECORD_FIELDS, build_record
+    from lifelong.records.validation import check_statements
+
+    authority = {"objectType": "Agent", "account": {"homePage": "https://x.org", "name": "c"}}
+    client = XapiClient(name="c", scopes=frozenset({"all"}), branch_code="B01", authority=authority)
+    statements = check_statements(
+        [
+            {
+                "actor": {"mbox": "mailto:l@example.org"},
+                "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+                "object": {"objectType": "StatementRef", "id": str(uuid4())},
+                "attachments": [
+                    {
+                        "usageType": "http://example.org/a",
+                        "display": {"zh-CN": "附件"},
+                        "contentType": "text/plain",
+                        "length": 3,
+                        "sha2": "a" * 64,
+                        "fileUrl": "http://example.org/a.txt",
+                    }
+                ],
+            },
+            {
+                "id": str(uuid4()).upper(),
+                "actor": {"mbox": "mailto:l@example.org"},
+                "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+                "object": {"id": "http://example.org/a"},
+                "timestamp": "2026-04-16T08:49:40.273+08:00",
+                "context": {
+                    "registration": str(uuid4()),
+                    "instructor": {"mbox": "mailto:t@example.org"},
+                    "contextActivities": {"parent": [{"id": "http://example.org/p"}]},
+                },
+            },
+        ],
+        "1.0.3",
+    )
+    for record in (build_record(s, client, "1.0.3", "x") for s in statements):
+        whole = pickle.loads(pickle.dumps(record))
+        assert whole == record and whole.statement
+        record.statement = {}
+        compact = pickle.dumps(record)
+        fields = tuple(getattr(record, name) for name in _RECORD_FIELDS)
+        assert len(compact) < len(pickle.dumps(fields)) * 0.75
+        assert pickle.loads(compact) == record
