@@ -113,8 +113,12 @@ def lifelong_credential(settings: Settings, name: str = "bench-loader") -> str:
 
 
 @contextmanager
-def lifelong_server(data_dir: Path, *, workers: int = 1, root: Path = ROOT) -> Iterator[Server]:
-    """``lifelong serve`` on a free port with the default embedded store (code from ``root``)."""
+def lifelong_server(
+    data_dir: Path, *, workers: int = 1, root: Path = ROOT, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """``lifelong serve`` on a free port with the default embedded store (code from
+    ``root``; ``env``: settings to add, ``LIFELONG_...`` variables)."""
+    extra = env or {}
     port = free_port()
     log = data_dir / "server.log"
     env = {
@@ -125,6 +129,7 @@ def lifelong_server(data_dir: Path, *, workers: int = 1, root: Path = ROOT) -> I
         "LIFELONG_LOG_LEVEL": "WARNING",
         # Durable before each 200: fsync per commit (the default, stated for the record).
         "LIFELONG_LRS__SYNCHRONOUS": "FULL",
+        **extra,
     }
     for name in ("LIFELONG_DATABASE_URL", "LIFELONG_LRS__DATABASE_URL"):
         env.pop(name, None)

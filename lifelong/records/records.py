@@ -42,7 +42,7 @@ _SIGN = 1 << 63
 
 
 def id_halves(statement_id: str) -> tuple[int, int]:
-    """A UUID's 128 bits as two signed 64-bit integers: what the unique id index holds.
+    """A UUID's 128 bits as two signed 64-bit integers: what the store's id indexes hold.
 
     ``statement_id`` is a validated UUID text (any case). PostgreSQL and SQLite store
     signed 64-bit integers, so each half is folded into that range; the pair is exact

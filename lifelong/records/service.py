@@ -97,7 +97,7 @@ def build_batch(
     branch_extension: str,
     attachments: dict[str, tuple[str, bytes]] | None = None,
 ) -> Batch:
-    """``prepare_batch`` without the store (what a preparing process runs)."""
+    """``prepare_batch`` without the store (what the ingest's preparing process runs)."""
     records: list[StatementRecord] = []
     seen: set[str] = set()
     for stmt in statements:
