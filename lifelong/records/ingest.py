@@ -67,12 +67,6 @@ class _Generation:
     pending: dict[int, Future[BatchOutcome]]
     alive: bool = True
 
-    def stop(self) -> None:
-        """Terminate both processes (after one of them died)."""
-        for process in (self.preparing, self.writing):
-            if process.is_alive():
-                process.terminate()
-
 
 class IngestProcess:
     """The web process's handle on its ingest processes (started on first use)."""
@@ -165,15 +159,26 @@ class IngestProcess:
                 return
 
     def _receive(self, generation: _Generation) -> None:
-        """Resolve each request's future with its answer, until either process ends."""
-        open_ends = list(generation.replies)
-        while len(open_ends) == len(generation.replies):
+        """Resolve each request's future with its answer, until the writing process ends.
+
+        The preparing process ending (stopped, or dead) stops new work going to this pair;
+        the writing process still commits and answers what it already has, then ends
+        too. The writing process ending first (dead) leaves nothing to answer the rest:
+        the preparing process is stopped and every request still waiting gets a 503.
+        """
+        written, refused = generation.replies
+        open_ends = [written, refused]
+        while written in open_ends:
             for end in wait(open_ends):
                 try:
                     ticket, kind, value = cast(Any, end).recv()
                 except (EOFError, OSError):
                     open_ends.remove(end)
-                    break
+                    with self._lock:
+                        generation.alive = False
+                    if end is written and refused in open_ends:
+                        generation.preparing.terminate()
+                    continue
                 with self._lock:
                     future = generation.pending.pop(ticket, None)
                 if future is None:
@@ -187,12 +192,9 @@ class IngestProcess:
                 else:
                     future.set_exception(IngestUnavailable(f"the statement write failed: {value}"))
         with self._lock:
-            generation.alive = False
             waiting = list(generation.pending)
-        if not self._closed:
-            if waiting:
-                log.error("an ingest process ended with %d requests unanswered", len(waiting))
-            generation.stop()
+        if waiting:
+            log.error("the ingest processes ended with %d requests unanswered", len(waiting))
         self._fail(generation, waiting)
         for end in generation.replies:
             end.close()

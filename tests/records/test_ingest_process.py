@@ -8,6 +8,7 @@ import time
 import uuid
 from concurrent.futures import Future
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -133,3 +134,26 @@ def test_requests_waiting_on_a_dead_ingest_process_get_a_503(settings: Settings)
         assert not generation.writing.is_alive()  # the writing process ends with it
     finally:
         ingest.close()
+
+
+def test_closing_answers_every_batch_already_sent(settings: Settings) -> None:
+    """Shutting down lets both processes finish: every batch sent before ``close`` is
+    committed and answered, none gets a 503."""
+    from lifelong.records.credentials import XapiClient
+    from lifelong.records.ingest import IngestProcess
+    from lifelong.records.repository import StatementRepository
+    from lifelong.records.store import open_store
+
+    engine = open_store(settings)
+    authority = {"objectType": "Agent", "account": {"homePage": "https://x.org", "name": "c"}}
+    client = XapiClient(name="c", scopes=frozenset({"all"}), branch_code=None, authority=authority)
+    ingest = IngestProcess(settings)
+    bodies = [orjson.dumps(_batch(20)) for _ in range(15)]
+    futures = [ingest.submit_body(body, "application/json", client, "1.0.3") for body in bodies]
+    ingest.close()
+    outcomes = [future.result(timeout=1) for future in futures]
+    assert all(outcome.stored == 20 for outcome in outcomes)
+    repository = StatementRepository(engine)
+    assert repository.fetch("SELECT count(*) FROM lrs_statements")[0][0] == 300
+    repository.close()
+    engine.dispose()
