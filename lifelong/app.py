@@ -56,13 +56,13 @@ def _prepare_search(settings: Settings, session_factory: Any) -> None:
         log.info("catalogue search index: %s", outcome)
 
 
-def _start_transform(settings: Settings, engine: Any, statements: Any) -> asyncio.Task[None] | None:
+def _start_transform(settings: Settings) -> asyncio.Task[None] | None:
     """The foundation's scheduled transform (models every interval), when enabled."""
     if not settings.foundation.transform_enabled:
         return None
     from lifelong.foundation.scheduler import transform_forever
 
-    return asyncio.create_task(transform_forever(settings, engine, statements))
+    return asyncio.create_task(transform_forever(settings))
 
 
 async def _stop(task: asyncio.Task[None] | None) -> None:
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lrs = await records_runtime.start(app, settings)
         _prepare_search(settings, app.state.session_factory)
         outbox = journey_runtime.start(app, settings)
-        transforms = _start_transform(settings, engine, lrs.store.engine)
+        transforms = _start_transform(settings)
         recommender = recommend_runtime.start(app, settings)
         settle_garbage_collector()
         try:

@@ -120,10 +120,18 @@ class FoundationSettings(BaseModel):
     """The data foundation's transform (``LIFELONG_FOUNDATION__<NAME>``)."""
 
     transform_enabled: bool = Field(
-        default=True, description="Run the transform on a schedule inside the web process."
+        default=True,
+        description="Run the transform on a schedule, in a process beside the web process.",
     )
     transform_interval_seconds: float = Field(
         default=60.0, ge=1, description="How often the web process runs the models."
+    )
+    transform_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="How much lower the CPU priority (nice) of the process that runs the "
+        "scheduled transform is, so that requests keep precedence.",
     )
     snapshot_interval_seconds: float = Field(
         default=300.0,

@@ -51,3 +51,25 @@ def test_a_statement_posted_to_the_lrs_appears_in_the_marts(
             time.sleep(1)
             rows = _learner_day(fast, learner)
     assert rows == [(later.date(), 1, 42)]
+
+
+def test_the_scheduled_cycle_runs_in_a_lower_priority_process_of_its_own(
+    settings: Settings, university: University
+) -> None:
+    import asyncio
+    import os
+
+    from lifelong.foundation.scheduler import CycleProcess
+
+    cycles = CycleProcess(settings)
+    try:
+        first = asyncio.run(cycles.run(snapshot=True))
+        second = asyncio.run(cycles.run(snapshot=False))
+    finally:
+        cycles.close()
+    assert first.status == "ok" and not first.failed
+    assert first.pid != os.getpid()
+    assert second.pid == first.pid  # one process, kept from cycle to cycle
+    wanted = min(19, os.nice(0) + settings.foundation.transform_niceness)
+    assert first.niceness == wanted
+    assert _learner_day(settings, university.learners[0])  # the marts were built there
