@@ -98,6 +98,9 @@ class IngestProcess:
     def _submit(self, kind: str, payload: Any) -> Future[BatchOutcome]:
         """Queue a message for the processes (started if needed); its future."""
         future: Future[BatchOutcome] = Future()
+        # Running from the start: a caller that gives up (asyncio cancels the wrapping
+        # future) cannot cancel it, so the answer arriving later is simply not awaited.
+        future.set_running_or_notify_cancel()
         with self._lock:
             if self._closed:
                 raise IngestUnavailable("the statement store is shutting down; retry shortly")

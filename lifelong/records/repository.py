@@ -81,7 +81,7 @@ def _insert_rows(cursor: Any, head: str, rows: Sequence[tuple[Any, ...]]) -> Non
 # group's ``stored``, ``?2``/``?3`` the text that closes a statement's JSON with it (and
 # with the defaulted ``timestamp``: Data 2.4.7); a row's own values are its ``seq``, its
 # record's ``row`` (``records.writer_row``, built with the record, outside the writer's
-# serial section) and its batch's BATCH_COLUMNS, numbered from ROW_BASE.
+# serial section) and its batch's BATCH_COLUMNS, numbered after SHARED_PARAMETERS.
 ROW_COLUMNS = (
     "statement_id",
     "id_hi",
@@ -432,7 +432,7 @@ class StatementRepository:
 
         A row binds its ``seq``, its record's prepared ``row`` and its batch's values;
         ``seg``, ``stored``, the defaulted ``timestamp`` and the stored JSON are made by
-        SQLite (``ROW_EXPRESSIONS``), so the writer builds no tuple and no text a row.
+        SQLite (``_row_expressions``), so the writer builds no tuple and no text a row.
         """
         closing = (f',"stored":"{stored}"}}', f',"stored":"{stored}","timestamp":"{stored}"}}')
         tails: dict[int, tuple[Any, ...]] = {}

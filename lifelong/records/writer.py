@@ -110,6 +110,15 @@ class StatementWriter:
                     break
                 pending.append(more)
                 size += len(more[0].records)
+            # A waiter that gave up (its future cancelled) before its batch is written
+            # is dropped; every other future is marked running, so it can no longer be
+            # cancelled and always gets its answer (set_result on a cancelled future
+            # raises, which would end this thread).
+            pending = [p for p in pending if p[1].set_running_or_notify_cancel()]
+            if not pending:
+                if stop:
+                    return
+                continue
             batches = [p[0] for p in pending]
             try:
                 outcomes = self.repository.write(batches)

@@ -14,7 +14,15 @@ from fastapi.testclient import TestClient
 
 from lifelong.app import create_app
 from lifelong.config import Settings
+from lifelong.records.credentials import XapiClient
 from tests.records.conftest import HeadersFor, statement
+
+CLIENT = XapiClient(
+    name="c",
+    scopes=frozenset({"all"}),
+    branch_code=None,
+    authority={"objectType": "Agent", "account": {"homePage": "https://x.org", "name": "c"}},
+)
 
 
 def _batch(count: int) -> list[dict[str, object]]:
@@ -157,3 +165,54 @@ def test_closing_answers_every_batch_already_sent(settings: Settings) -> None:
     assert repository.fetch("SELECT count(*) FROM lrs_statements")[0][0] == 300
     repository.close()
     engine.dispose()
+
+
+def test_a_waiter_that_gives_up_never_stops_the_writer(settings: Settings) -> None:
+    """A batch whose future is cancelled while queued is not written; the writer thread
+    goes on answering the others (answering a cancelled future would raise in it). The
+    ingest's futures cannot be cancelled at all: their answer may already be on its way."""
+    import threading
+
+    from lifelong.records.ingest import IngestProcess
+    from lifelong.records.records import build_record, ifi_key
+    from lifelong.records.repository import Batch, StatementRepository
+    from lifelong.records.store import open_store
+    from lifelong.records.validation import check_statements
+    from lifelong.records.writer import StatementWriter
+
+    def batch(count: int) -> Batch:
+        statements = check_statements(_batch(count), "1.0.3")
+        records = [build_record(s, CLIENT, "1.0.3", "x") for s in statements]
+        return Batch(records, "c", ifi_key(CLIENT.authority), "1.0.3")
+
+    engine = open_store(settings)
+    repository = StatementRepository(engine)
+    release = threading.Event()
+    original = repository.write
+
+    def held_write(batches: list[Batch]) -> object:
+        release.wait(10)
+        return original(batches)
+
+    repository.write = held_write  # type: ignore[method-assign]
+    writer = StatementWriter(repository)
+    try:
+        first = writer.submit(batch(2))
+        time.sleep(0.2)  # the writer holds the first batch, waiting
+        abandoned, kept = writer.submit(batch(3)), writer.submit(batch(4))
+        assert abandoned.cancel()
+        release.set()
+        assert first.result(timeout=10).stored == 2
+        assert kept.result(timeout=10).stored == 4
+        counted = repository.fetch("SELECT count(*) FROM lrs_statements")[0][0]
+        assert counted == 6  # the abandoned batch was never written
+    finally:
+        writer.close()
+        engine.dispose()
+    ingest = IngestProcess(settings)
+    try:
+        future = ingest.submit_batch(batch(1))
+        assert not future.cancel()
+        assert future.result(timeout=60).stored == 1
+    finally:
+        ingest.close()
