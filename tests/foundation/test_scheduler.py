@@ -58,13 +58,19 @@ def test_the_scheduled_cycle_runs_in_a_lower_priority_process_of_its_own(
 ) -> None:
     import asyncio
     import os
+    from concurrent.futures import ThreadPoolExecutor
 
-    from lifelong.foundation.scheduler import CycleProcess
+    from lifelong.foundation.scheduler import CycleProcess, CycleSummary
 
     cycles = CycleProcess(settings)
+
+    def cycle(snapshot: bool) -> CycleSummary:
+        # On a thread of its own: a browser test's Playwright may run a loop on this one.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, cycles.run(snapshot=snapshot)).result()
+
     try:
-        first = asyncio.run(cycles.run(snapshot=True))
-        second = asyncio.run(cycles.run(snapshot=False))
+        first, second = cycle(True), cycle(False)
     finally:
         cycles.close()
     assert first.status == "ok" and not first.failed
