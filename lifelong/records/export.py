@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 import time
@@ -295,6 +296,15 @@ _process: ProcessPoolExecutor | None = None
 _process_lock = threading.Lock()
 
 
+def _stop_exporting_process() -> None:
+    """Shut the exporting process down (at exit: see ``_in_exporting_process``)."""
+    global _process
+    with _process_lock:
+        process, _process = _process, None
+    if process is not None:
+        process.shutdown(wait=True)
+
+
 def _start_exporting_process(parent: int) -> None:
     """The exporting process ends with the process that started it."""
     exit_with_parent(parent)
@@ -314,6 +324,13 @@ def _in_exporting_process(path: str, database: str, chunk: int, upkeep: Upkeep) 
                     initializer=_start_exporting_process,
                     initargs=(os.getpid(),),
                 )
+                # When the caller is itself a multiprocessing child (the scheduled
+                # transform's process), its exit joins its children before the pool's
+                # own exit hook tells the worker to stop: both would wait for ever. A
+                # finalizer runs before that join; its priority is above that of the
+                # pool's queue (10), whose closing would stop the feeder thread that
+                # must carry the worker's stop signal.
+                multiprocessing.util.Finalize(None, _stop_exporting_process, exitpriority=100)
             process = _process
         try:
             return process.submit(_export_sqlite, path, database, chunk, upkeep).result()

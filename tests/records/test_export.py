@@ -179,3 +179,29 @@ def test_the_in_process_export_without_upkeep_neither_compacts_nor_spawns(
     assert len(table.file_uris()) == 3
     assert table.to_pyarrow_table().sort_by("seq").column("statement_id").to_pylist() == ids
     assert table.to_pyarrow_table().schema == SCHEMA
+
+
+def _export_and_exit(settings: Settings) -> None:
+    """In a spawned child: export through the exporting process, then return (exit)."""
+    engine = open_store(settings)
+    assert export_once(settings, engine) == 1
+    engine.dispose()
+
+
+def test_a_child_process_that_exported_exits(settings: Settings) -> None:
+    """A multiprocessing child (like the scheduled transform's process) that started an
+    exporting process exits: its exit joins its children, and the exporting process is
+    stopped before that (without it both waited for ever)."""
+    import multiprocessing
+
+    if settings.resolved_lrs_database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL exports without an exporting process")
+    open_store(settings).dispose()
+    assert not ingest_statements(settings, [statement()], client_name="c").rejected
+    child = multiprocessing.get_context("spawn").Process(target=_export_and_exit, args=(settings,))
+    child.start()
+    child.join(60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 0
