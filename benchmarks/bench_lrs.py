@@ -347,7 +347,8 @@ def query_generated(data_dir: Path, count: int = 1000) -> dict[str, Any]:
 
 
 def _code_revision() -> str:
-    """The measured code's commit (with ``+changes`` when the tree differs from it)."""
+    """The measured code's commit (with ``+changes`` when the tree differs from it, the
+    figures themselves aside)."""
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -355,7 +356,10 @@ def _code_revision() -> str:
         ).stdout.strip()
 
     revision = git("rev-parse", "--short", "HEAD") or "unknown"
-    return revision + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    changed = git(
+        "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results"
+    )
+    return revision + ("+changes" if changed else "")
 
 
 def _ingest_only(seconds: float) -> dict[str, Any]:
