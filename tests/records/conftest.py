@@ -66,3 +66,14 @@ def headers_for(db: Session) -> HeadersFor:
 def xapi(headers_for: HeadersFor) -> dict[str, str]:
     """Headers of an all-scopes credential speaking xAPI 1.0.3."""
     return headers_for()
+
+
+def small_segments(monkeypatch: pytest.MonkeyPatch, bits: int) -> None:
+    """Segments of ``2 ** bits`` statements for one test, in every module that reads
+    ``tables.SEGMENT_BITS`` (the writer, the query, the id index agree on it)."""
+    from lifelong.records import id_index
+    from lifelong.records import query as statement_query
+    from lifelong.records import repository as statement_repository
+
+    for module in (statement_repository, statement_query, id_index):
+        monkeypatch.setattr(module, "SEGMENT_BITS", bits)

@@ -15,13 +15,13 @@ from sqlalchemy import Engine, inspect, text
 from lifelong.config import Settings
 from lifelong.records import id_index
 from lifelong.records import query as statement_query
-from lifelong.records import repository as statement_repository
 from lifelong.records.credentials import XapiClient
 from lifelong.records.records import build_record, ifi_key
 from lifelong.records.repository import Batch, BatchOutcome, StatementRepository
 from lifelong.records.store import open_store
 from lifelong.records.validation import VOIDED, check_statements
 from lifelong.records.writer import StatementWriter
+from tests.records.conftest import small_segments
 
 BITS = 2  # segments of 4 statements
 MERGE = 3  # segments gathered before a merge
@@ -34,9 +34,7 @@ def store(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engin
     """A SQLite store with tiny segments and merges every few segments."""
     if settings.resolved_lrs_database_url.startswith("postgresql"):
         pytest.skip("the id index is SQLite's (PostgreSQL keeps a unique index)")
-    monkeypatch.setattr(statement_repository, "SEGMENT_BITS", BITS)
-    monkeypatch.setattr(statement_query, "SEGMENT_BITS", BITS)
-    monkeypatch.setattr(id_index, "SEGMENT_BITS", BITS)
+    small_segments(monkeypatch, BITS)
     monkeypatch.setattr(id_index, "MERGE_SEGMENTS", MERGE)
     engine = open_store(settings)
     yield engine

@@ -20,14 +20,13 @@ import pytest
 from sqlalchemy import Engine
 
 from lifelong.config import Settings
-from lifelong.records import id_index
 from lifelong.records import query as statement_query
-from lifelong.records import repository as statement_repository
 from lifelong.records.credentials import XapiClient
 from lifelong.records.records import build_record, ifi_key
 from lifelong.records.repository import Batch, StatementRepository
 from lifelong.records.store import open_store
 from lifelong.records.validation import check_statements
+from tests.records.conftest import small_segments
 
 AUTHORITY = {"objectType": "Agent", "account": {"homePage": "https://x.example", "name": "lrs"}}
 CLIENT = XapiClient(name="lrs", scopes=frozenset({"all"}), branch_code=None, authority=AUTHORITY)
@@ -62,9 +61,7 @@ def _statement(rng: random.Random) -> dict[str, Any]:
 @pytest.fixture
 def store(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A store whose segments hold 4 statements (writer and query agree on it)."""
-    monkeypatch.setattr(statement_repository, "SEGMENT_BITS", BITS)
-    monkeypatch.setattr(statement_query, "SEGMENT_BITS", BITS)
-    monkeypatch.setattr(id_index, "SEGMENT_BITS", BITS)
+    small_segments(monkeypatch, BITS)
     engine = open_store(settings)
     yield engine
     engine.dispose()
