@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from lifelong.config import Settings
 from lifelong.errors import BadRequest, Conflict
 from lifelong.learning.xapi import extension
+from lifelong.records import typed
 from lifelong.records.credentials import XapiClient
 from lifelong.records.ingest import IngestProcess
 from lifelong.records.records import StatementRecord, build_record, ifi_key
@@ -109,6 +110,16 @@ def build_batch(
             )
         seen.add(record.statement_id)
         records.append(record)
+    return _batch(records, client, version, attachments)
+
+
+def _batch(
+    records: list[StatementRecord],
+    client: XapiClient,
+    version: str,
+    attachments: dict[str, tuple[str, bytes]] | None = None,
+) -> Batch:
+    """The batch of ``records``, stored as ``client``."""
     return Batch(
         records=records,
         client=client.name,
@@ -170,7 +181,18 @@ def prepare_body(
     branch_extension: str,
     statement_id: str | None = None,
 ) -> Batch:
-    """Parse, validate and identify a POST/PUT body: the batch the writer stores."""
+    """Parse, validate and identify a POST/PUT body: the batch the writer stores.
+
+    A POST of JSON statements of the common shapes is decoded into typed structs
+    (``records.typed``); anything else, or anything that path does not vouch for, is
+    parsed and checked by hand (``prepare_payload``), which names what is wrong.
+    """
+    if statement_id is None and content_type.lower().startswith("application/json"):
+        statements = typed.decode(body, version)
+        if statements is not None:
+            records = typed.build_records(statements, client, version, branch_extension)
+            if records is not None:
+                return _batch(records, client, version)
     payload, parts = parse_body(body, content_type)
     return prepare_payload(payload, client, version, branch_extension, statement_id, parts)
 
