@@ -155,10 +155,11 @@ def measure(kind: type[StatementRepository], groups: list[list[Batch]], data: Pa
 def _renamed(group: list[Batch], mint: Any) -> None:
     """Give every record of ``group`` a fresh id from ``mint`` (in its JSON too)."""
     for batch in group:
-        for record in batch.records:
+        for index, record in enumerate(batch.records):
             fresh = mint()
-            record.body = record.body.replace(record.statement_id, fresh, 1)
-            record.statement_id = fresh
+            batch.records[index] = record.replace(
+                statement_id=fresh, body=record.body.replace(record.statement_id, fresh, 1)
+            )
 
 
 def growth(groups: list[list[Batch]], data: Path, mint: Any, total: int) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import re
-from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -68,78 +68,165 @@ def ifi_key(actor: dict[str, Any]) -> str:
     return "group::" + hashlib.sha1("\n".join(members).encode()).hexdigest()
 
 
-@dataclass(slots=True)
-class StatementRecord:
-    """One statement ready to store: the JSON to keep and the keys every filter uses."""
+def make_row(
+    *,
+    statement_id: str,
+    timestamp_key: str | None,
+    verb_id: str,
+    actor_ifi: str,
+    object_ifi: str | None,
+    object_type: str,
+    activity_id: str | None,
+    registration: str | None,
+    voids: str | None,
+    branch_code: str | None,
+    content_hash: str,
+    attachments: bool,
+    body: str,
+    keys: tuple[int | None, ...],
+) -> tuple[Any, ...]:
+    """A record's row: its values in ``repository.ROW_COLUMNS`` order (what the insert binds).
 
-    statement: dict[str, Any]
-    statement_id: str
-    content_hash: str
-    verb_id: str
-    actor_ifi: str
-    object_ifi: str | None
-    object_type: str
-    activity_id: str | None
-    registration: str | None
-    voids: str | None
-    timestamp_given: bool
-    attachments: bool
-    branch_code: str | None
-    related_agents: list[str] = field(default_factory=list)
-    related_activities: list[str] = field(default_factory=list)
-    # The statement's JSON without ``stored`` (and without ``timestamp`` when not given),
-    # serialised here rather than in the writer thread, whose work is serial.
-    body: str = ""
-    timestamp_key: str | None = None
-    # index_key of actor_ifi, verb_id, object_ifi, activity_id, registration (that order).
-    keys: tuple[int | None, ...] = ()
-    # What the store's insert binds for this statement (``writer_row``), built with the
-    # record so that the writer's serial section adds only the sequence number.
-    row: tuple[Any, ...] = ()
-    # Filled by the store when it writes the statement:
-    seq: int = 0
-    stored: str = ""
+    ``body`` is the statement's JSON without ``stored`` (and without ``timestamp`` when not
+    given); the row holds it without its closing brace, as the store appends ``stored``
+    (and a defaulted ``timestamp``) and the brace in SQL, the same text ``stored_json``
+    makes. ``keys``: index_key of actor_ifi, verb_id, object_ifi, activity_id and
+    registration, in that order.
+    """
+    return (
+        statement_id,
+        *id_halves(statement_id),
+        timestamp_key,
+        verb_id,
+        actor_ifi,
+        object_ifi,
+        object_type,
+        activity_id,
+        registration,
+        voids,
+        branch_code,
+        content_hash,
+        attachments,
+        body[:-1],
+        *keys,
+    )
+
+
+ROW_FIELDS = tuple(inspect.signature(make_row).parameters)
+
+
+def _column(index: int, doc: str) -> Any:
+    """A read-only record field held at ``index`` of its row."""
+    return property(lambda record: record.row[index], doc=doc)
+
+
+class StatementRecord:
+    """One statement ready to store: its row and the agents and activities it relates to.
+
+    The record is its row (``make_row``): what the store's insert binds, built with the
+    record, outside the writer's serial section, so that the writer adds only the
+    sequence number. Every other field is read from the row. Records cross from the
+    ingest's preparing process to its writing process a batch at a time, so a record is
+    a handful of references, cheap to build, pickle and rebuild.
+    """
+
+    __slots__ = ("related_activities", "related_agents", "row", "seq", "statement", "stored")
+
+    statement_id: str = _column(0, "The statement's id (lower case).")
+    timestamp_key: str | None = _column(3, "The sortable UTC timestamp, when one was given.")
+    verb_id: str = _column(4, "The verb's IRI.")
+    actor_ifi: str = _column(5, "The actor's IFI key (``ifi_key``).")
+    object_ifi: str | None = _column(6, "The object's IFI key, for an Agent or Group.")
+    object_type: str = _column(7, "The object's objectType.")
+    activity_id: str | None = _column(8, "The object's id, for an Activity.")
+    registration: str | None = _column(9, "The context's registration (lower case).")
+    voids: str | None = _column(10, "The id a voiding statement voids.")
+    branch_code: str | None = _column(11, "The branch whose statement this is.")
+    content_hash: str = _column(12, "SHA-256 of the compared JSON (Data 2.3.1).")
+    attachments: bool = _column(13, "Whether the statement declares attachments.")
+
+    def __init__(
+        self,
+        row: tuple[Any, ...],
+        related_agents: list[str] | None = None,
+        related_activities: list[str] | None = None,
+        statement: dict[str, Any] | None = None,
+    ) -> None:
+        """A record of ``row``; ``statement`` is the checked dict, when kept."""
+        self.row = row
+        self.related_agents = related_agents if related_agents is not None else []
+        self.related_activities = related_activities if related_activities is not None else []
+        self.statement = statement if statement is not None else {}
+        # Filled by the store when it writes the statement:
+        self.seq = 0
+        self.stored = ""
+
+    @property
+    def body(self) -> str:
+        """The statement's JSON without ``stored`` (nor ``timestamp`` when not given)."""
+        return self.row[14] + "}"
+
+    @property
+    def keys(self) -> tuple[int | None, ...]:
+        """index_key of actor_ifi, verb_id, object_ifi, activity_id, registration."""
+        return self.row[15:20]  # type: ignore[no-any-return]
+
+    @property
+    def timestamp_given(self) -> bool:
+        """Whether the statement came with a timestamp (else it defaults to stored)."""
+        return self.row[3] is not None
+
+    def replace(self, **changes: Any) -> StatementRecord:
+        """A copy with some of ``make_row``'s fields changed (the row made again)."""
+        fields = {name: getattr(self, name) for name in ROW_FIELDS}
+        row = make_row(**(fields | changes))
+        return StatementRecord(
+            row, list(self.related_agents), list(self.related_activities), self.statement
+        )
+
+    def _state(self) -> tuple[Any, ...]:
+        return (
+            self.row,
+            self.related_agents,
+            self.related_activities,
+            self.statement,
+            self.seq,
+            self.stored,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Records are equal when every field is."""
+        if not isinstance(other, StatementRecord):
+            return NotImplemented
+        return self._state() == other._state()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable (seq, stored, statement)
+
+    def __repr__(self) -> str:
+        """The id, the verb and the sequence number, if stored."""
+        return f"StatementRecord({self.statement_id!r}, {self.verb_id!r}, seq={self.seq})"
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickle compactly: records cross from the ingest's preparing process to its
-        writing process a batch at a time. A record whose statement was dropped (all the
-        writer needs) and that is not yet stored goes as its ``writer_row``, from which
-        every other field follows (``_from_row``): half the bytes and objects of its
-        fields. Otherwise as the constructor's arguments (the default state-dict form of
-        a slots class pickled ~3x slower)."""
-        if self.row and not self.statement and not self.seq:
-            return _from_row, (self.row, self.related_agents, self.related_activities)
-        return StatementRecord, tuple(getattr(self, name) for name in _RECORD_FIELDS)
+        """Pickle as the row and the related lists (and the statement and store fields
+        only when set): a record that crosses to the ingest's writing process is rebuilt
+        from a few references."""
+        if not self.statement and not self.seq:
+            return StatementRecord, (self.row, self.related_agents, self.related_activities)
+        return _restored, self._state()
 
 
-_RECORD_FIELDS = tuple(f.name for f in fields(StatementRecord))
-
-
-def _from_row(
-    row: tuple[Any, ...], related_agents: list[str], related_activities: list[str]
+def _restored(
+    row: tuple[Any, ...],
+    related_agents: list[str],
+    related_activities: list[str],
+    statement: dict[str, Any],
+    seq: int,
+    stored: str,
 ) -> StatementRecord:
-    """The record a ``writer_row`` was made from (its statement dict left empty)."""
-    return StatementRecord(
-        statement={},
-        statement_id=row[0],
-        content_hash=row[12],
-        verb_id=row[4],
-        actor_ifi=row[5],
-        object_ifi=row[6],
-        object_type=row[7],
-        activity_id=row[8],
-        registration=row[9],
-        voids=row[10],
-        timestamp_given=row[3] is not None,
-        attachments=row[13],
-        branch_code=row[11],
-        related_agents=related_agents,
-        related_activities=related_activities,
-        body=row[14] + "}",
-        timestamp_key=row[3],
-        keys=row[15:20],
-        row=row,
-    )
+    """A pickled record with its statement or store fields."""
+    record = StatementRecord(row, related_agents, related_activities, statement)
+    record.seq, record.stored = seq, stored
+    return record
 
 
 def _related(stmt: dict[str, Any], agents: list[str], activities: list[str]) -> None:
@@ -199,10 +286,9 @@ def build_record(
         branch_code = extension if isinstance(extension, str) and extension else None
     actor_ifi = ifi_key(stmt["actor"])
     registration = (context.get("registration") or "").lower() or None
-    record = StatementRecord(
-        statement=stmt,
+    row = make_row(
         statement_id=statement_id,
-        content_hash=content_hash,
+        timestamp_key=timestamp_key(stmt["timestamp"]) if timestamp_given else None,
         verb_id=verb_id,
         actor_ifi=actor_ifi,
         object_ifi=object_ifi,
@@ -210,13 +296,10 @@ def build_record(
         activity_id=activity_id,
         registration=registration,
         voids=obj["id"].lower() if verb_id == VOIDED else None,
-        timestamp_given=timestamp_given,
-        attachments=bool(stmt.get("attachments")),
         branch_code=branch_code[:16] if branch_code else None,
-        related_agents=sorted(set(related_agents)),
-        related_activities=sorted(set(related_activities)),
+        content_hash=content_hash,
+        attachments=bool(stmt.get("attachments")),
         body=orjson.dumps(stmt).decode(),
-        timestamp_key=timestamp_key(stmt["timestamp"]) if timestamp_given else None,
         keys=(
             index_key(actor_ifi),
             index_key(verb_id),
@@ -225,33 +308,7 @@ def build_record(
             index_key(registration),
         ),
     )
-    record.row = writer_row(record)
-    return record
-
-
-def writer_row(record: StatementRecord) -> tuple[Any, ...]:
-    """The record's values in ``repository.ROW_COLUMNS`` order (what the insert binds).
-
-    The JSON goes without its closing brace: the store appends ``stored`` (and a defaulted
-    ``timestamp``) and the brace in SQL, the same text ``stored_json`` makes.
-    """
-    return (
-        record.statement_id,
-        *id_halves(record.statement_id),
-        record.timestamp_key,
-        record.verb_id,
-        record.actor_ifi,
-        record.object_ifi,
-        record.object_type,
-        record.activity_id,
-        record.registration,
-        record.voids,
-        record.branch_code,
-        record.content_hash,
-        record.attachments,
-        record.body[:-1],
-        *record.keys,
-    )
+    return StatementRecord(row, sorted(set(related_agents)), sorted(set(related_activities)), stmt)
 
 
 # A validated UTC timestamp with a "Z" (what the platform and most clients send): its key

@@ -26,7 +26,6 @@ from lifelong.records.records import (
     id_halves,
     index_key,
     stored_json,
-    writer_row,
 )
 from lifelong.records.tables import SEGMENT_BITS
 from lifelong.records.validation import VOIDED
@@ -80,7 +79,7 @@ def _insert_rows(cursor: Any, head: str, rows: Sequence[tuple[Any, ...]]) -> Non
 # SQLite: what a statement's row is made of in the multi-row insert. ``?1`` is the
 # group's ``stored``, ``?2``/``?3`` the text that closes a statement's JSON with it (and
 # with the defaulted ``timestamp``: Data 2.4.7); a row's own values are its ``seq``, its
-# record's ``row`` (``records.writer_row``, built with the record, outside the writer's
+# record's ``row`` (``records.make_row``, built with the record, outside the writer's
 # serial section) and its batch's BATCH_COLUMNS, numbered after SHARED_PARAMETERS.
 ROW_COLUMNS = (
     "statement_id",
@@ -447,7 +446,7 @@ class StatementRepository:
                     tail = (batch.authority_ifi, batch.client, batch.version, authority_key)
                     tails[id(batch)] = tail
                 params.append(seq)
-                params.extend(record.row or writer_row(record))
+                params.extend(record.row)
                 params.extend(tail)
                 seq += 1
             cursor.execute(_numbered_insert(len(part), SEGMENT_BITS), params)

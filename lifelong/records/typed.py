@@ -35,8 +35,8 @@ from lifelong.records.credentials import XapiClient
 from lifelong.records.records import (
     StatementRecord,
     index_key,
+    make_row,
     timestamp_key,
-    writer_row,
 )
 from lifelong.records.validation import VOIDED
 from lifelong.records.versions import V2
@@ -443,36 +443,26 @@ def _record(
     verb_id = statement.verb.id
     actor_ifi = actor_key(statement.actor)
     timestamp = statement.timestamp
-    stamp = timestamp_key(timestamp) if timestamp is not UNSET else None
-    body = _encoder.encode(statement).decode()
-    branch = branch_code[:16] if branch_code else None
-    voids = obj.id.lower() if verb_id == VOIDED else None
-    keys = (
-        index_key(actor_ifi),
-        index_key(verb_id),
-        None,
-        index_key(activity_id),
-        index_key(registration),
-    )
-    record = StatementRecord(
-        statement={},
+    row = make_row(
         statement_id=statement_id,
-        content_hash=content_hash,
+        timestamp_key=timestamp_key(timestamp) if timestamp is not UNSET else None,
         verb_id=verb_id,
         actor_ifi=actor_ifi,
         object_ifi=None,
         object_type=object_type,
         activity_id=activity_id,
         registration=registration,
-        voids=voids,
-        timestamp_given=stamp is not None,
+        voids=obj.id.lower() if verb_id == VOIDED else None,
+        branch_code=branch_code[:16] if branch_code else None,
+        content_hash=content_hash,
         attachments=False,
-        branch_code=branch,
-        related_agents=sorted(set(related_agents)),
-        related_activities=sorted(set(related_activities)),
-        body=body,
-        timestamp_key=stamp,
-        keys=keys,
+        body=_encoder.encode(statement).decode(),
+        keys=(
+            index_key(actor_ifi),
+            index_key(verb_id),
+            None,
+            index_key(activity_id),
+            index_key(registration),
+        ),
     )
-    record.row = writer_row(record)
-    return record
+    return StatementRecord(row, sorted(set(related_agents)), sorted(set(related_activities)))

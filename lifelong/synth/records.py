@@ -37,8 +37,8 @@ from lifelong.records.records import (
     build_record,
     ifi_key,
     index_key,
+    make_row,
     timestamp_key,
-    writer_row,
 )
 from lifelong.records.validation import (
     VOIDED,
@@ -125,10 +125,9 @@ class FrameRecords:
             head += f',"result":{as_is}'
             compared += f'"result":{in_order},'
         compared += f'"timestamp":"{timestamp}","verb":{verb_sorted}}}'
-        record = StatementRecord(
-            statement={},
+        row = make_row(
             statement_id=sid,
-            content_hash=hashlib.sha256(compared.encode()).hexdigest(),
+            timestamp_key=timestamp_key(timestamp),
             verb_id=verb_id,
             actor_ifi=self.actor_ifi,
             object_ifi=None,
@@ -136,13 +135,10 @@ class FrameRecords:
             activity_id=self.activity_id,
             registration=self.registration,
             voids=self.activity_id.lower() if verb_id == VOIDED else None,
-            timestamp_given=True,
-            attachments=False,
             branch_code=self.branch_code,
-            related_agents=list(self.related_agents),
-            related_activities=list(self.related_activities),
+            content_hash=hashlib.sha256(compared.encode()).hexdigest(),
+            attachments=False,
             body=head + self.tail,
-            timestamp_key=timestamp_key(timestamp),
             keys=(
                 self.actor_key,
                 index_key(verb_id),
@@ -151,8 +147,7 @@ class FrameRecords:
                 self.registration_key,
             ),
         )
-        record.row = writer_row(record)
-        return record
+        return StatementRecord(row, list(self.related_agents), list(self.related_activities))
 
 
 Part = tuple[StatementFrame, str, str, str, Result]

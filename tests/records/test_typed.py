@@ -26,7 +26,7 @@ from benchmarks.lrs_data import statements as benchmark_statements
 from lifelong.errors import BadRequest
 from lifelong.records import typed
 from lifelong.records.credentials import XapiClient
-from lifelong.records.records import StatementRecord
+from lifelong.records.records import ROW_FIELDS, StatementRecord
 from lifelong.records.service import prepare_body, prepare_payload
 from lifelong.records.validation import VOIDED
 from lifelong.records.versions import V2
@@ -116,12 +116,10 @@ def _fast(body: bytes, version: str, client: XapiClient) -> list[StatementRecord
 
 def _comparable(record: StatementRecord) -> dict[str, Any]:
     """A record's fields, its JSON parsed (only the order of its keys may differ)."""
-    values = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
-    values.pop("statement")
+    values = {name: getattr(record, name) for name in ROW_FIELDS}
     values["body"] = orjson.loads(values["body"])
-    row = list(values["row"])
-    row[14] = orjson.loads(row[14] + "}")
-    values["row"] = row
+    values["row"] = [*record.row[:14], orjson.loads(record.row[14] + "}"), *record.row[15:]]
+    values["related"] = (record.related_agents, record.related_activities)
     return values
 
 

@@ -144,8 +144,7 @@ def test_an_assembled_record_that_differs_stops_the_run(monkeypatch: pytest.Monk
 
     def skewed(self: Any, *args: Any) -> Any:
         record = original(self, *args)
-        record.body += " "
-        return record
+        return record.replace(body=record.body + " ")
 
     monkeypatch.setattr(frame_records.FrameRecords, "record", skewed)
     job = ChunkJob("tiny", 5, "2026-06-30", IRI, "hash", CLIENT, BRANCH)
