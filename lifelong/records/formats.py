@@ -7,6 +7,7 @@ the same verb, activity and language tags recur in almost every statement of a b
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -37,6 +38,8 @@ _DURATION = re.compile(
     r"(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?$"
     r"|^P\d+(?:[.,]\d+)?W$"
 )
+# A UTC date-time with a "Z" and at most microseconds (a subset of _TIMESTAMP).
+UTC_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d{1,6}))?Z")
 _MBOX = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _SHA2 = re.compile(r"^(?:[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")
@@ -80,6 +83,18 @@ def is_language_tag(value: object) -> bool:
     return True
 
 
+def all_iris(values: Collection[object]) -> bool:
+    """Whether every one of ``values`` (a dict's keys, say) is an absolute IRI; one C-level
+    set look-up when all were seen before."""
+    return _iri_ok.issuperset(values) or all(is_iri(value) for value in values)
+
+
+def all_language_tags(values: Collection[object]) -> bool:
+    """Whether every one of ``values`` (a language map's keys) is an RFC 5646 tag; one
+    C-level set look-up when all were seen before."""
+    return _lang_ok.issuperset(values) or all(is_language_tag(value) for value in values)
+
+
 def is_duration(value: object) -> bool:
     """Whether ``value`` is an ISO 8601 duration."""
     return isinstance(value, str) and _DURATION.match(value) is not None
@@ -113,6 +128,14 @@ def parse_timestamp(value: object, *, require_offset: bool = False) -> datetime 
     """
     if not isinstance(value, str):
         return None
+    if UTC_Z.fullmatch(value) is not None and value[11:13] != "24":
+        # What the platform and most clients send, parsed in C: the same instant (and
+        # the same refusals: day 30 of February, second 60) at a tenth of the cost. An
+        # hour of 24 goes the long way (newer Pythons read "24:00" as next midnight).
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
     match = _TIMESTAMP.match(value)
     if match is None:
         return None

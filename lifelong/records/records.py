@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -12,7 +11,7 @@ import orjson
 
 from lifelong.ids import uuid7
 from lifelong.records.credentials import XapiClient
-from lifelong.records.formats import format_timestamp, parse_timestamp
+from lifelong.records.formats import UTC_Z, format_timestamp, parse_timestamp
 from lifelong.records.validation import VOIDED
 
 # Properties the LRS sets or may change: ignored when comparing two statements with the
@@ -311,14 +310,13 @@ def build_record(
     return StatementRecord(row, sorted(set(related_agents)), sorted(set(related_activities)), stmt)
 
 
-# A validated UTC timestamp with a "Z" (what the platform and most clients send): its key
-# is the same text with the fraction padded to microseconds, no datetime needed.
-_UTC_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d{1,6}))?Z")
-
-
 def timestamp_key(value: str) -> str:
-    """The sortable UTC form of a statement's timestamp (stored as given in the JSON)."""
-    match = _UTC_Z.fullmatch(value)
+    """The sortable UTC form of a statement's timestamp (stored as given in the JSON).
+
+    A validated UTC timestamp with a "Z" (what the platform and most clients send): its
+    key is the same text with the fraction padded to microseconds, no datetime needed.
+    """
+    match = UTC_Z.fullmatch(value)
     if match is not None:
         return f"{value[:19]}.{(match.group(1) or '').ljust(6, '0')}Z"
     instant = parse_timestamp(value)

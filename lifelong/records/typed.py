@@ -192,11 +192,13 @@ def _plain(value: Any) -> bool:
 def _extensions_ok(extensions: dict[str, Any] | UnsetType) -> bool:
     if extensions is UNSET:
         return True
-    return all(f.is_iri(key) and _plain(value) for key, value in extensions.items())
+    if not f.all_iris(extensions):
+        return False
+    return all(type(value) is str or _plain(value) for value in extensions.values())
 
 
 def _language_map_ok(value: dict[str, str] | UnsetType) -> bool:
-    return value is UNSET or all(f.is_language_tag(tag) for tag in value)
+    return value is UNSET or f.all_language_tags(value)
 
 
 def _ifis(actor: Actor) -> int:

@@ -244,6 +244,7 @@ NEAR_MISSES: dict[str, dict[str, Any]] = {
         "context": {**CONTEXT, "contextActivities": {"parent": [{"id": "p"}]}}
     },
     "timestamp not a date": {"timestamp": "2026-02-30T08:00:00Z"},
+    "timestamp hour 24": {"timestamp": "2026-03-01T24:00:00Z"},
     "timestamp -00:00": {"timestamp": "2026-03-01T08:00:00-00:00"},
     "stored not a time": {"stored": "yesterday"},
     "version 3.0": {"version": "3.0.0"},

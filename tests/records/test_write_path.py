@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from lifelong.config import Settings
@@ -40,6 +42,28 @@ def test_timestamp_key_fast_path_agrees_with_parsing() -> None:
         assert instant is not None
         assert timestamp_key(value) == format_timestamp(instant), value
     assert timestamp_key("2026-04-16T00:49:40.273+08:00") == "2026-04-15T16:49:40.273000Z"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.tuples(
+        st.integers(0, 10_000),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 25),
+        st.integers(0, 60),
+        st.integers(0, 61),
+    ),
+    st.sampled_from(["", ".1", ".27", ".273", ".273001", ".000000"]),
+)
+def test_a_utc_timestamp_parses_as_its_offset_form(parts: tuple[int, ...], fraction: str) -> None:
+    """The "Z" form is parsed in C (``datetime.fromisoformat``); the same text with a
+    "+00:00" offset goes the regex way: both give the same instant, or both refuse it
+    (February 30, hour 24, second 60, year 0)."""
+    year, month, day, hour, minute, second = parts
+    value = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{fraction}"
+    assert parse_timestamp(value + "Z") == parse_timestamp(value + "+00:00")
+    assert parse_timestamp(value + "Z", require_offset=True) == parse_timestamp(value + "Z")
 
 
 def test_new_store_uses_large_pages(tmp_path: Path) -> None:
