@@ -142,6 +142,24 @@ def test_the_sqlite_insert_stores_every_column_the_general_rows_hold(tmp_path: P
         engine.dispose()
 
 
+def test_every_record_field_reads_what_make_row_was_given() -> None:
+    """A record's fields are properties over its row: each reads back its own value."""
+    from lifelong.records.records import ROW_FIELDS, StatementRecord, make_row
+
+    given: dict[str, object] = {name: f"<{name}>" for name in ROW_FIELDS}
+    given |= {
+        "statement_id": str(uuid4()),
+        "attachments": True,
+        "body": '{"id":"x"}',
+        "keys": (1, 2, None, 4, 5),
+    }
+    record = StatementRecord(make_row(**given))  # type: ignore[arg-type]
+    assert {name: getattr(record, name) for name in ROW_FIELDS} == given
+    assert record.timestamp_given and record.statement == {} and record.seq == 0
+    untimed = StatementRecord(make_row(**(given | {"timestamp_key": None})))  # type: ignore[arg-type]
+    assert not untimed.timestamp_given
+
+
 def test_a_record_crosses_processes_whole_in_its_compact_form() -> None:
     """A prepared record pickles as its writer row (what the ingest's preparing process
     sends its writing process) and comes back equal, field for field, whatever the
