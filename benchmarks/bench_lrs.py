@@ -205,6 +205,19 @@ def bulk_and_query(data_dir: Path, fill: int, count: int) -> tuple[dict[str, Any
     return bulk, query
 
 
+def machine_pace() -> float:
+    """Milliseconds of CPU a fixed pure-Python loop takes here and now (lower is faster).
+
+    Taken before each server is measured: this machine's speed drifts by a quarter within
+    one sitting, and the figure says which spell each measurement fell in.
+    """
+    began = time.process_time()
+    total = 0
+    for value in range(3_000_000):
+        total += value
+    return round((time.process_time() - began) * 1000, 1)
+
+
 def ingest_side_by_side(
     work: Path, seconds: float, quick: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -222,8 +235,10 @@ def ingest_side_by_side(
     for name, env in runs.items():
         data_dir = work / name
         auth = lifelong_credential(Settings(data_dir=data_dir, secret_key="bench"))
+        pace = machine_pace()
         with lifelong_server(data_dir, env=env) as server:
             figures[name] = _load(server, "/xapi/statements", auth, seconds, work / f"{name}.json")
+        figures[name]["machine_pace_ms"] = pace
         figures[name]["settings"] = env or "defaults"
         figures[name]["durability"] = (
             "SQLite WAL, synchronous=FULL, 200 only after the group's commit"
@@ -231,11 +246,13 @@ def ingest_side_by_side(
     ours = figures["lifelong"]
     # -- ingest: Ralph ---------------------------------------------------------------
     python = ensure_ralph()
+    pace = machine_pace()
     with ralph_server(python, work / "ralph") as (ralph, ralph_auth):
         peer = _load(ralph, "/xAPI/statements", ralph_auth, seconds, work / "ralph.json")
         ralph_stored = peer["statements_acknowledged"]
         ralph_queries = _queries(20 if quick else 50, ["2000-01-01T00:00:00Z"], seed=5)
         peer_query = _time_queries(ralph.url, "/xAPI/statements", ralph_auth, ralph_queries, 2)
+    peer["machine_pace_ms"] = pace
     peer["version"] = ralph_version(python)
     peer["durability"] = "fs backend: appends to a file, no fsync"
     ingest = {
