@@ -38,7 +38,7 @@ from lifelong.records.records import (
     make_row,
     timestamp_key,
 )
-from lifelong.records.validation import VOIDED
+from lifelong.records.validation import EXTENSION_NESTING, VOIDED
 from lifelong.records.versions import V2
 
 
@@ -158,7 +158,9 @@ def decode(body: bytes, version: str) -> list[Statement] | None:
     """The statements of a JSON POST body if this path vouches for every one, else None."""
     try:
         decoded = _decoder.decode(body)
-    except msgspec.DecodeError:  # ValidationError is one: a shape not covered, or wrong
+    except (msgspec.DecodeError, RecursionError):
+        # ValidationError is a DecodeError: a shape not covered, or a wrong one. JSON
+        # nested past msgspec's depth raises RecursionError: the hand path refuses it.
         return None
     statements = decoded if isinstance(decoded, list) else [decoded]
     if not statements:
@@ -178,15 +180,18 @@ def _plain_number(value: object) -> bool:
     return _INT_LOW <= value < _INT_HIGH  # type: ignore[operator]
 
 
-def _plain(value: Any) -> bool:
-    """An extension value whose numbers are all plain (``_plain_number``)."""
+def _plain(value: Any, levels: int = EXTENSION_NESTING) -> bool:
+    """An extension value whose numbers are all plain (``_plain_number``) and that nests
+    arrays and objects at most ``levels`` deep (``validation.EXTENSION_NESTING``)."""
     if isinstance(value, str) or value is None or value is True or value is False:
         return True
     if isinstance(value, int | float):
         return _plain_number(value)
+    if levels <= 0:
+        return False
     if isinstance(value, list):
-        return all(_plain(item) for item in value)
-    return all(_plain(item) for item in value.values())
+        return all(_plain(item, levels - 1) for item in value)
+    return all(_plain(item, levels - 1) for item in value.values())
 
 
 def _extensions_ok(extensions: dict[str, Any] | UnsetType) -> bool:

@@ -91,6 +91,26 @@ ATTACHMENT_KEYS = frozenset(
 )
 
 
+# How deeply an extension value may nest arrays and objects. The specification sets no
+# bound, but orjson writes at most 254 levels (a statement's JSON, and the lists that
+# carry it out, add a few): a deeper value failed after validation, a 500. Real extension
+# values nest a few levels; 128 leaves room for any of them.
+EXTENSION_NESTING = 128
+
+
+def nesting(value: object) -> int:
+    """How many levels of arrays and objects ``value`` nests (0 for a scalar); walked
+    without recursion, so any depth the JSON parser let through is measured."""
+    deepest = 0
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
 class StatementError(BadRequest):
     """A statement breaks a rule of the specification (400, naming the rule)."""
 
@@ -184,9 +204,16 @@ class StatementValidator:
         """Extensions: an object keyed by IRIs, any JSON values (Data 4.1)."""
         if not isinstance(value, dict):
             raise _fail(path, "must be a JSON object", "Data 4.1")
-        for key in value:
+        for key, item in value.items():
             if not f.is_iri(key):
                 raise _fail(path, f"extension key {key!r} is not an IRI", "Data 4.1")
+            if isinstance(item, dict | list) and nesting(item) > EXTENSION_NESTING:
+                raise _fail(
+                    f"{path}[{key!r}]",
+                    f"nests arrays and objects more than {EXTENSION_NESTING} deep "
+                    "(this LRS's limit for an extension value)",
+                    "Data 4.1",
+                )
 
     # -- actors ------------------------------------------------------------------------
     def agent(self, value: object, path: str, *, object_type_required: bool = False) -> JSON:

@@ -17,6 +17,15 @@ AGENT = {"mbox": "mailto:a@example.org"}
 GROUP = {"objectType": "Group", "member": [AGENT]}
 SCORE_OK = {"scaled": 0.5, "raw": 5, "min": 0, "max": 10}
 
+
+def nested(levels: int) -> Any:
+    """A JSON value that nests arrays (and one object) ``levels`` deep."""
+    value: Any = "leaf"
+    for level in range(levels):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
 VALID: dict[str, dict[str, Any]] = {
     "2.4.2.1 agent by account": statement(
         actor={"account": {"homePage": "https://lifelong.example.org", "name": "42"}}
@@ -71,6 +80,9 @@ VALID: dict[str, dict[str, Any]] = {
                 "id": "0c7e0c8a-1c31-4f4b-9c5b-0d3c2c1c0a11",
             },
         }
+    ),
+    "4.1 extension value nested 128 deep (this LRS's limit)": statement(
+        result={"extensions": {"http://x.org/e": nested(128)}}
     ),
     "2.4.7 timestamp with offset": statement(timestamp="2026-03-01T08:00:00.123+08:00"),
     "2.4.7 timestamp without offset (1.0.3: UTC)": statement(timestamp="2026-03-01T08:00:00"),
@@ -188,6 +200,16 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
     "4.6 bad duration": (statement(result={"duration": "1 hour"}), "duration"),
     "4.1 extension key not IRI": (statement(result={"extensions": {"progress": 1}}), "IRI"),
     "2.4.6 registration not UUID": (statement(context={"registration": "abc"}), "UUID"),
+    "4.1 extension value nested past this LRS's limit": (
+        statement(context={"extensions": {"http://x.org/e": nested(129)}}),
+        "more than 128 deep",
+    ),
+    "4.1 extension value nested 300 deep (was a 500)": (
+        statement(
+            object={"id": ACTIVITY, "definition": {"extensions": {"http://x.org/e": nested(300)}}}
+        ),
+        "more than 128 deep",
+    ),
     "2.4.6 team not a group": (statement(context={"team": AGENT}), "must be a Group"),
     "2.4.6 revision with agent object": (
         statement(

@@ -30,7 +30,7 @@ from lifelong.records.records import ROW_FIELDS, StatementRecord
 from lifelong.records.service import prepare_body, prepare_payload
 from lifelong.records.validation import VOIDED
 from lifelong.records.versions import V2
-from tests.records.test_statement_data import INVALID, VALID
+from tests.records.test_statement_data import INVALID, VALID, nested
 
 EXT = "https://x.example/xapi/extensions/branch"
 CLIENT = XapiClient(
@@ -283,6 +283,23 @@ def test_body_level_cases() -> None:
     twice = _dumps([RICH, RICH])
     with pytest.raises(BadRequest, match="appears twice"):
         prepare_body(twice, "application/json", CLIENT, "1.0.3", EXT)
+
+
+def test_json_nested_past_the_decoders_depth_is_a_400_not_a_crash() -> None:
+    """msgspec raises RecursionError on very deep JSON: the typed path steps aside and the
+    hand path refuses the body (orjson's depth limit) with a 400."""
+    deep = "[" * 5000 + "1" + "]" * 5000
+    body = (
+        '{"actor":{"mbox":"mailto:a@example.org"},"verb":{"id":"http://x.org/v"},'
+        '"object":{"id":"http://x.org/a"},"result":{"extensions":{"http://x.org/e":' + deep + "}}}"
+    ).encode()
+    assert typed.decode(body, "1.0.3") is None
+    with pytest.raises(BadRequest, match="not valid JSON"):
+        prepare_body(body, "application/json", CLIENT, "1.0.3", EXT)
+    inside = _dumps({**RICH, "result": {"extensions": {"http://x.org/e": nested(400)}}})
+    assert typed.decode(inside, "1.0.3") is None
+    with pytest.raises(BadRequest, match="more than 128 deep"):
+        prepare_body(inside, "application/json", CLIENT, "1.0.3", EXT)
 
 
 # -- mutations of the rich statement -------------------------------------------------------
