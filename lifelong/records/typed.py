@@ -119,6 +119,15 @@ class ContextActivities(_Strict):
     category: list[Activity] | UnsetType = UNSET
     other: list[Activity] | UnsetType = UNSET
 
+    def activities(self) -> list[Activity]:
+        """Every Activity of the four lists given, in their order."""
+        return [
+            activity
+            for items in (self.parent, self.grouping, self.category, self.other)
+            if items is not UNSET
+            for activity in items
+        ]
+
 
 class Context(_Strict):
     registration: str | UnsetType = UNSET
@@ -273,19 +282,12 @@ def _result_ok(result: Result) -> bool:
     score = result.score
     if score is UNSET:
         return True
-    given = {
-        key: value
-        for key, value in (
-            ("scaled", score.scaled),
-            ("raw", score.raw),
-            ("min", score.min),
-            ("max", score.max),
-        )
-        if value is not UNSET
-    }
-    if not all(_plain_number(value) for value in given.values()):
+    scaled, raw, low, high = (
+        None if value is UNSET else value
+        for value in (score.scaled, score.raw, score.min, score.max)
+    )
+    if not all(_plain_number(value) for value in (scaled, raw, low, high) if value is not None):
         return False
-    scaled, raw, low, high = (given.get(key) for key in ("scaled", "raw", "min", "max"))
     if scaled is not None and not -1 <= scaled <= 1:
         return False
     if low is not None and high is not None and low >= high:
@@ -309,16 +311,7 @@ def _context_ok(context: Context) -> bool:
     if not _extensions_ok(context.extensions):
         return False
     activities = context.contextActivities
-    if activities is not UNSET:
-        for items in (
-            activities.parent,
-            activities.grouping,
-            activities.category,
-            activities.other,
-        ):
-            if items is not UNSET and not all(_activity_ok(item) for item in items):
-                return False
-    return True
+    return activities is UNSET or all(_activity_ok(item) for item in activities.activities())
 
 
 def _version_ok(version: str, v2: bool) -> bool:
@@ -430,16 +423,8 @@ def _record(
             related_agents.append(actor_key(context.instructor))
         if context.team is not UNSET:
             related_agents.append(actor_key(context.team))
-        activities = context.contextActivities
-        if activities is not UNSET:
-            for items in (
-                activities.parent,
-                activities.grouping,
-                activities.category,
-                activities.other,
-            ):
-                if items is not UNSET:
-                    related_activities.extend(item.id for item in items)
+        if context.contextActivities is not UNSET:
+            related_activities = [item.id for item in context.contextActivities.activities()]
         registration = context.registration.lower() if context.registration else None
         if context.extensions is not UNSET:
             branch_code = context.extensions.get(branch_extension)
