@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 GEN0_THRESHOLD = 20_000  # allocations between young collections (CPython default 700)
 
@@ -23,3 +25,23 @@ def settle_garbage_collector() -> None:
     gc.freeze()
     _gen0, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(GEN0_THRESHOLD, gen1, gen2)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic collection while the body runs, then one full collection.
+
+    For a bounded burst that allocates many objects and makes few or no cycles (a
+    generator worker's chunk: ~100 k records at ``medium``): the young collections it
+    set off kept examining the records of the slices in flight, about 7 % of a worker's
+    time. Reference counting still frees everything acyclic at once; whatever cycles
+    the body made are collected when it ends, so memory stays bounded by one body's.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()

@@ -104,7 +104,7 @@ def test_generate_says_what_it_made_and_where_the_time_went(tmp_path: Path) -> N
     assert "Generated tiny (seed 1" in result.stdout
     [stages] = [line for line in result.stdout.splitlines() if line.startswith("Stages: ")]
     names = re.findall(r"([a-z]+) [0-9.]+ s", stages)  # one line even 40 columns wide
-    assert names == ["reference", "learners", "indexes", "finishing"]
+    assert names == ["reference", "learners", "finishing"]
 
 
 def test_demo_on_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:

@@ -377,24 +377,18 @@ def bulk_session(
     client_name: str,
     version: str = V1,
     defer_indexes: bool = False,
-    keep_indexes_deferred: bool = False,
     client: XapiClient | None = None,
 ) -> Iterator[_Ingestor]:
     """One open store for many validated chunks (``.store(validated)`` each).
 
     ``defer_indexes`` drops the filter indexes for the session and builds them at its
-    end (``store.deferred_indexes``): for loads that are large against the store, such
-    as generating a university. ``keep_indexes_deferred``: a session inside another
-    process's deferral (a generator worker) neither builds nor drops them. ``client``:
-    the client already resolved (``bulk_client``), so the operational store is not touched.
+    end (``store.deferred_indexes``): one sorted pass per index instead of entries added
+    statement by statement. The segment-led indexes make the live entries cheap, so
+    only a load far larger than the store may gain (the generator does not defer).
+    ``client``: the client already resolved (``bulk_client``), so the operational store
+    is not touched.
     """
-    ingestor = _Ingestor(
-        settings,
-        client_name,
-        version,
-        defer=defer_indexes or keep_indexes_deferred,
-        client=client,
-    )
+    ingestor = _Ingestor(settings, client_name, version, defer=defer_indexes, client=client)
     try:
         if defer_indexes:
             with deferred_indexes(ingestor.engine):

@@ -161,7 +161,7 @@ Reader = Callable[[int], pa.Table | None]
 _last_vacuum: dict[str, float] = {}
 
 
-def compact(path: Path, upkeep: Upkeep) -> int:
+def compact(table: DeltaTable, upkeep: Upkeep) -> int:
     """Merge the small files of each partition holding ``compact_files`` or more; delete
     replaced files past their retention (after a compaction, at most hourly). Returns how
     many files fewer the table has.
@@ -171,7 +171,7 @@ def compact(path: Path, upkeep: Upkeep) -> int:
     """
     if not upkeep.enabled:
         return 0
-    table = DeltaTable(str(path))
+    path = table.table_uri
     days = table.get_add_actions(flatten=True).column("partition.stored_date").to_pylist()
     merged = 0
     for day, files in sorted(Counter(days).items()):
@@ -200,23 +200,32 @@ def _export(path: Path, read: Reader, upkeep: Upkeep) -> int:
     with _exclusive(path) as mine:
         if not mine:
             return 0
+        # The table's log is read once an export, not once a chunk: loading it replays
+        # the newest checkpoint and the commits after it (~50 ms at ``medium``'s ~1 000
+        # commits, twice a 10 k-row chunk: about 100 core-seconds of the generator's
+        # run). Under the lock the exporter is the table's only writer, so the object a
+        # write updates in place stays the table's state, and the last seq is known.
+        table = DeltaTable(str(path)) if (path / "_delta_log").exists() else None
+        after = int(table.transaction_version(APP_ID) or 0) if table is not None else 0
         while True:
-            table = read(last_exported_seq(path))
-            if table is None:
-                if exported:
-                    compact(path, upkeep)
+            rows = read(after)
+            if rows is None:
+                if exported and table is not None:
+                    compact(table, upkeep)
                 return exported
-            last = int(table.column(0)[-1].as_py())
+            after = int(rows.column(0)[-1].as_py())
             write_deltalake(
-                str(path),
-                table,
+                str(path) if table is None else table,
+                rows,
                 mode="append",
                 partition_by=["stored_date"],
                 commit_properties=CommitProperties(
-                    app_transactions=[Transaction(app_id=APP_ID, version=last)]
+                    app_transactions=[Transaction(app_id=APP_ID, version=after)]
                 ),
             )
-            exported += table.num_rows
+            if table is None:
+                table = DeltaTable(str(path))
+            exported += rows.num_rows
 
 
 def _select(statement_column: str, chunk: int) -> str:

@@ -25,7 +25,7 @@ from itertools import chain, islice
 from typing import Any, TypeVar
 
 from lifelong.config import Settings
-from lifelong.gc_tuning import settle_garbage_collector
+from lifelong.gc_tuning import collector_paused, settle_garbage_collector
 from lifelong.processes import exit_with_parent
 from lifelong.records.bulk import (
     BulkReport,
@@ -170,18 +170,10 @@ _open: dict[str, Any] = {}
 
 
 def _session(settings: Settings, client: XapiClient) -> Any:
-    """This process's bulk session on the statement store (opened on first use).
-
-    The filter indexes stay deferred (the main process dropped them and rebuilds them).
-    """
+    """This process's bulk session on the statement store (opened on first use)."""
     key = str(settings.data_dir)
     if key not in _open:
-        manager = bulk_session(
-            settings,
-            client_name=client.name,
-            keep_indexes_deferred=True,
-            client=client,
-        )
+        manager = bulk_session(settings, client_name=client.name, client=client)
         _open[key] = manager.__enter__()
         _sessions[key] = manager
     return _open[key]
@@ -209,11 +201,12 @@ def land(job: ChunkJob, settings: Settings, chunk: int, first: int, count: int) 
     holds two slices' records (one being written while the next is assembled), not the
     chunk's (at ``medium`` a chunk is ~110 k statements).
     """
-    parts = _parts(job, chunk, first, count)
-    report = _session(settings, job.client).store_all(
-        validated_parts(part, job.client, V1, job.branch_extension)
-        for part in _lazy_slices(parts.parts, SLICE)
-    )
+    with collector_paused():
+        parts = _parts(job, chunk, first, count)
+        report = _session(settings, job.client).store_all(
+            validated_parts(part, job.client, V1, job.branch_extension)
+            for part in _lazy_slices(parts.parts, SLICE)
+        )
     # The events became statements: what goes back to the main process is the rows
     # (pickling a medium chunk's ~105 k event tuples cost both processes for nothing).
     rows = ChunkActivity(parts.activity.enrolments, parts.activity.certificates)
@@ -227,7 +220,7 @@ def land_chunks(
     # Stores migrated and the client's credential present before any worker opens them
     # (two processes migrating one fresh store would race).
     bulk_client(settings, job.client.name)
-    open_store(settings, build_missing_indexes=False).dispose()
+    open_store(settings).dispose()
     if not parallel:
         try:
             for chunk, first, count in todo:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -49,7 +48,6 @@ from lifelong.records.bulk import (
     bulk_client,
     ingest_statements,
 )
-from lifelong.records.store import deferred_indexes, open_store
 from lifelong.synth import branch_records, store
 from lifelong.synth.activity import ChunkActivity, chunk_activity, statements
 from lifelong.synth.learners import WINDOW_DAYS, make_learners
@@ -237,20 +235,6 @@ def _ingest(settings: Settings, items: Iterable[dict[str, Any]]) -> int:
     return _stored(ingest_statements(settings, items, client_name=CLIENT_NAME))
 
 
-@contextmanager
-def _lrs_indexes_deferred(settings: Settings, defer: bool) -> Iterator[None]:
-    """The statement store's filter indexes dropped for the load, then built once."""
-    if not defer:
-        yield
-        return
-    lrs = open_store(settings, build_missing_indexes=False)
-    try:
-        with deferred_indexes(lrs):
-            yield
-    finally:
-        lrs.dispose()
-
-
 def _stored(report: BulkReport) -> int:
     if report.rejected:
         where, why = report.rejected[0]
@@ -393,12 +377,11 @@ def _run(
             bulk_client(settings, CLIENT_NAME),
             branch_extension(settings),
         )
-        # The LRS's filter indexes are built once after the load, not statement by statement.
+        # The LRS's filter indexes stay in place for the load: they lead with the
+        # statement's segment, so each slice's entries land on the newest pages of each
+        # (docs/decisions.md, "Generator keeps the LRS indexes").
         parallel = spec.learners >= 10_000
-        with (
-            _lrs_indexes_deferred(settings, bool(todo)),
-            store.lake_fed_meanwhile(settings, enabled=bool(todo)),
-        ):
+        with store.lake_fed_meanwhile(settings, enabled=bool(todo)):
             landed = land_chunks(job, settings, todo, parallel=parallel)
             for chunk, prepared in landed:
                 stored = _stored(prepared.lrs)
@@ -425,12 +408,9 @@ def _run(
                     advance=len(prepared.users),
                     detail=f"{report.statements:,} statements ({rate:,.0f}/s)",
                 )
-            bar.update(task, detail=f"{report.statements:,} statements; building LRS indexes")
             report.stages["learners"] = round(time.perf_counter() - mark, 2)
             mark = time.perf_counter()
-        # Leaving the block stops the lake feeder and builds the deferred LRS indexes.
-        report.stages["indexes"] = round(time.perf_counter() - mark, 2)
-        mark = time.perf_counter()
+        # Leaving the block stops the lake feeder (its last export is finished first).
         task = bar.add_task("finishing", total=3, detail="enrolment counts")
         _finish_counts(engine)
         store.fix_sequences(engine)

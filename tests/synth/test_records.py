@@ -153,6 +153,34 @@ def test_an_assembled_record_that_differs_stops_the_run(monkeypatch: pytest.Monk
         validated_parts(_parts(job, chunk, first, count).parts, CLIENT, V1, BRANCH)
 
 
+def test_each_new_shape_in_a_slice_is_checked_against_build_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Frames of a shape seen earlier in the slice are not compared again, but the first
+    frame of a new shape is (here the certificate frame, whose context holds one more
+    extension, assembles a skewed record after three good frames of another shape)."""
+    original = frame_records.FrameRecords.record
+    certificate = extension(IRI, "certificate")
+
+    def skewed(self: Any, *args: Any) -> Any:
+        record = original(self, *args)
+        return record.replace(body=record.body + " ") if certificate in self.context else record
+
+    stamp = "2026-01-01T00:00:00.000Z"
+    plain = [_frame(user_id=n, registration=None) for n in range(3)]
+    parts: list[Any] = [
+        (frame, f"0190a000-0000-7000-8000-00000000000{n}", "launched", stamp, (None,) * 5)
+        for n, frame in enumerate(plain)
+    ]
+    reference, assembled = _both(parts)
+    assert assembled.records == reference.records and len(assembled.records) == 3
+    monkeypatch.setattr(frame_records.FrameRecords, "record", skewed)
+    earned = plain[0].with_extension(certificate, "C-1")
+    parts.append((earned, "0190a000-0000-7000-8000-0000000000ee", "earned", stamp, (None,) * 5))
+    with pytest.raises(FrameMismatch):
+        validated_parts(numbered(iter(parts), "s"), CLIENT, V1, BRANCH)
+
+
 def test_an_id_repeated_in_a_chunk_is_a_duplicate_or_refused_as_on_the_bulk_path() -> None:
     """The same id again with the same content counts as a duplicate; with other content
     it is refused; both paths say so alike (``Validated.accept``)."""
