@@ -32,7 +32,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager
@@ -155,7 +155,17 @@ def _conform(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
-Reader = Callable[[int], pa.Table | None]
+@dataclass(frozen=True)
+class Chunk:
+    """One commit's statements: how many, the last ``seq`` among them, and their rows
+    (a table, or batches read as the commit writes them)."""
+
+    rows: int
+    last_seq: int
+    data: pa.Table | pa.RecordBatchReader
+
+
+Reader = Callable[[int], Chunk | None]
 
 
 _last_vacuum: dict[str, float] = {}
@@ -208,15 +218,15 @@ def _export(path: Path, read: Reader, upkeep: Upkeep) -> int:
         table = DeltaTable(str(path)) if (path / "_delta_log").exists() else None
         after = int(table.transaction_version(APP_ID) or 0) if table is not None else 0
         while True:
-            rows = read(after)
-            if rows is None:
+            chunk = read(after)
+            if chunk is None:
                 if exported and table is not None:
                     compact(table, upkeep)
                 return exported
-            after = int(rows.column(0)[-1].as_py())
+            after = chunk.last_seq
             write_deltalake(
                 str(path) if table is None else table,
-                rows,
+                chunk.data,
                 mode="append",
                 partition_by=["stored_date"],
                 commit_properties=CommitProperties(
@@ -225,7 +235,7 @@ def _export(path: Path, read: Reader, upkeep: Upkeep) -> int:
             )
             if table is None:
                 table = DeltaTable(str(path))
-            exported += rows.num_rows
+            exported += chunk.rows
 
 
 def _select(statement_column: str, chunk: int) -> str:
@@ -236,13 +246,42 @@ def _select(statement_column: str, chunk: int) -> str:
     )
 
 
+def _extent(chunk: int) -> str:
+    """How many statements the chunk after a seq holds, and its last seq."""
+    return (
+        "SELECT count(*), max(seq) FROM (SELECT seq FROM lrs_statements "
+        f"WHERE seq > ? ORDER BY seq LIMIT {chunk}) AS chunk"
+    )
+
+
+def _batches(
+    repository: StatementRepository, column: str, after: int, last: int, batch: int
+) -> Iterator[pa.RecordBatch]:
+    """The rows with ``after < seq <= last``, ``batch`` at a time, as C1 record batches.
+
+    Stored statements are never deleted and a snapshot that holds a seq holds every
+    seq before it (one writer assigns them under its lock), so the range read in
+    several queries is the one the chunk's extent counted.
+    """
+    query = (
+        f"SELECT {COLUMNS}{column} FROM lrs_statements "
+        f"WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT {batch}"
+    )
+    while after < last:
+        rows = repository.fetch(query, (after, last))
+        if not rows:
+            raise RuntimeError(f"statements {after + 1}-{last} were not found to export")
+        yield from _arrow(rows).to_batches()
+        after = int(rows[-1][0])
+
+
 def _export_sqlite(path: str, database: str, chunk: int, upkeep: Upkeep) -> int:
     """``export_once`` on a SQLite store, in the exporting process (ADBC reads)."""
     import adbc_driver_sqlite.dbapi as adbc
 
     done = False
 
-    def read(after: int) -> pa.Table | None:
+    def read(after: int) -> Chunk | None:
         nonlocal done
         if done:
             return None
@@ -254,7 +293,9 @@ def _export_sqlite(path: str, database: str, chunk: int, upkeep: Upkeep) -> int:
             cursor.execute(_select("statement", chunk), (after,))
             table = cursor.fetch_arrow_table()
         done = table.num_rows < chunk
-        return _conform(table) if table.num_rows else None
+        if not table.num_rows:
+            return None
+        return Chunk(table.num_rows, int(table.column(0)[-1].as_py()), _conform(table))
 
     connection = adbc.connect(database)
     try:
@@ -268,15 +309,20 @@ def export_once(
     engine: Engine,
     *,
     chunk: int = 200_000,
+    batch: int = 10_000,
     upkeep: Upkeep | None = None,
     exporting_process: bool = True,
 ) -> int:
     """Export every statement not yet in the lake; returns how many were exported.
 
-    ``upkeep``: when to compact (default: the settings'). ``exporting_process=False``
-    reads a SQLite store through ``sqlite3`` in this process instead of through ADBC in
-    the exporting process (the generator's feeder: its process mostly waits for its
-    workers, and one more process would cost its memory bound ~350 MB).
+    ``chunk``: statements a Delta commit takes at most. ``upkeep``: when to compact
+    (default: the settings'). ``exporting_process=False`` reads a SQLite store through
+    ``sqlite3`` in this process instead of through ADBC in the exporting process (the
+    generator's feeder: its process mostly waits for its workers, and one more process
+    would cost its memory bound ~350 MB). Read in this process, a chunk's rows are
+    fetched ``batch`` at a time while the commit writes them, so only a batch of rows
+    is held as Python objects (PostgreSQL stores, and SQLite ones without the
+    exporting process).
     """
     path = table_path(settings)
     upkeep = upkeep or Upkeep.of(settings)
@@ -290,13 +336,18 @@ def export_once(
     repository = StatementRepository(engine)
     done = False
 
-    def read(after: int) -> pa.Table | None:
+    column = STATEMENT_BYTES[engine.dialect.name]
+
+    def read(after: int) -> Chunk | None:
         nonlocal done
         if done:
             return None
-        rows = repository.fetch(_select(STATEMENT_BYTES[engine.dialect.name], chunk), (after,))
-        done = len(rows) < chunk
-        return _arrow(rows) if rows else None
+        count, last = repository.fetch(_extent(chunk), (after,))[0]
+        done = count < chunk
+        if not count:
+            return None
+        batches = _batches(repository, column, after, int(last), batch)
+        return Chunk(count, int(last), pa.RecordBatchReader.from_batches(SCHEMA, batches))
 
     return _export(path, read, upkeep)
 

@@ -22,10 +22,15 @@ from lifelong.records.store import make_store_engine, open_store
 
 EXPORT_CHUNK = 50_000
 FEED_PAUSE_SECONDS = 2.0  # how long the lake feeder waits when nothing new is stored
-# Rows a Delta commit of the feeder takes: it runs beside the chunks the main process
-# holds, and on `small` 50 k-row commits raised the main process's peak from ~170 MB to
-# ~850 MB resident (10 k: ~430 MB).
+# Rows a Delta commit of the feeder takes at most, and rows it holds as Python objects at
+# once (``export_once``'s batch): it runs beside the chunks the main process holds. When
+# a commit's rows were read all at once, 50 k-row commits raised the main process's peak
+# on `small` from ~170 MB to ~850 MB resident (10 k: ~430 MB). Read a batch at a time,
+# larger commits cost less CPU, but the Delta writer still holds a commit's rows: with
+# 30 k-row commits the whole tree peaked at 2 067 MB on `medium` (1 922-1 947 MB with
+# 10 k) in about the same time (424 s against 415-418 s), past the 2 GB bound.
 FEED_CHUNK = 10_000
+FEED_BATCH = 10_000
 # The generator's exports neither compact (its files are whole 10-50 k-row chunks, and a
 # rewrite during the load would hold files' rows beside the workers) nor leave this
 # process (see ``export_once``): the memory bound of ``medium`` is 2 GB for all its
@@ -128,7 +133,12 @@ def lake_fed_meanwhile(settings: Settings, enabled: bool = True) -> Iterator[Non
         try:
             while not stop.is_set():
                 exported = export.export_once(
-                    settings, lrs, chunk=FEED_CHUNK, upkeep=GENERATED, exporting_process=False
+                    settings,
+                    lrs,
+                    chunk=FEED_CHUNK,
+                    batch=FEED_BATCH,
+                    upkeep=GENERATED,
+                    exporting_process=False,
                 )
                 if exported < FEED_CHUNK:
                     stop.wait(FEED_PAUSE_SECONDS)

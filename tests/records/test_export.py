@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from typing import Any
 
 import duckdb
 import pyarrow.dataset as ds
@@ -13,6 +14,7 @@ from deltalake import DeltaTable
 from lifelong.config import Settings
 from lifelong.records.bulk import ingest_statements
 from lifelong.records.export import APP_ID, SCHEMA, export_once, export_status, table_path
+from lifelong.records.repository import StatementRepository
 from lifelong.records.store import open_store
 from tests.records.conftest import statement
 
@@ -79,6 +81,52 @@ def test_columns_null_in_a_chunks_first_rows_export_with_their_values(settings: 
     assert data.column("registration").to_pylist() == [None] * 1_500 + [registration] * 10
     assert data.column("branch_code").to_pylist()[-10:] == ["BJ"] * 10
     assert data.column("statement_id").to_pylist() == [s["id"] for s in plain + rich]
+
+
+def test_an_export_read_in_batches_commits_whole_chunks_exactly_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read in this process (the generator's feeder; PostgreSQL stores), a commit's rows
+    are fetched a batch at a time while it writes them. A read failing inside a chunk
+    commits nothing of that chunk; the next export takes it up from the last commit, and
+    every statement is in the lake once, in order."""
+    registration = str(uuid.uuid4())
+    given = [{**statement(), "id": str(uuid.uuid4())} for _ in range(1_000)]
+    given += [
+        {**statement(context={"registration": registration}), "id": str(uuid.uuid4())}
+        for _ in range(510)
+    ]
+    ingest_statements(settings, given, client_name="lifelong-synth")
+    engine = open_store(settings)
+    fetch = StatementRepository.fetch
+    calls = {"batches": 0}
+
+    def failing(self: StatementRepository, text: str, params: Any = ()) -> Any:
+        if "seq <= ?" in text:
+            calls["batches"] += 1
+            if calls["batches"] == 7:  # the 2nd chunk's 3rd batch (5 batches a chunk)
+                raise RuntimeError("read failed")
+        return fetch(self, text, params)
+
+    try:
+        monkeypatch.setattr(StatementRepository, "fetch", failing)
+        with pytest.raises(Exception, match="read failed"):  # through delta-rs: DeltaError
+            export_once(settings, engine, chunk=700, batch=150, exporting_process=False)
+        table = DeltaTable(str(table_path(settings)))
+        assert table.transaction_version(APP_ID) == 700
+        assert table.to_pyarrow_table().num_rows == 700
+        monkeypatch.setattr(StatementRepository, "fetch", fetch)
+        assert export_once(settings, engine, chunk=700, batch=150, exporting_process=False) == 810
+    finally:
+        engine.dispose()
+    table = DeltaTable(str(table_path(settings)))
+    assert table.transaction_version(APP_ID) == 1_510
+    assert table.version() == 2  # three commits: 700, 700 and 110 statements
+    data = table.to_pyarrow_table().sort_by("seq")
+    assert data.schema == SCHEMA
+    assert data.column("seq").to_pylist() == list(range(1, 1_511))
+    assert data.column("statement_id").to_pylist() == [s["id"] for s in given]
+    assert data.column("registration").to_pylist() == [None] * 1_000 + [registration] * 510
 
 
 def test_the_sqlite_export_reads_in_its_own_process(settings: Settings) -> None:
