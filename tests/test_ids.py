@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifelong.ids import named_uuid7, uuid7
+from lifelong.ids import Uuid7Namer, named_uuid7, uuid7
 from lifelong.records.formats import is_uuid
 from lifelong.records.records import id_halves
 
@@ -52,3 +53,16 @@ def test_fresh_ids_carry_the_current_time_and_differ() -> None:
         minted = uuid.UUID(text).int >> 80
         _layout(text, minted)
         assert before <= minted <= after
+
+
+@given(MILLIS, st.text(max_size=40))
+def test_named_ids_are_the_namespace_and_name_hash_in_the_version_7_layout(
+    minted_ms: int, name: str
+) -> None:
+    """Worked out from RFC 9562's fields: 48-bit time, version 7, rand_a (12 bits),
+    variant 10, rand_b (62 bits), the random bits the first 74 of SHA-1(namespace, name)."""
+    rand = int.from_bytes(hashlib.sha1(NAMESPACE.bytes + name.encode()).digest()[:10], "big")
+    rand >>= 80 - 74
+    value = minted_ms << 80 | 7 << 76 | (rand >> 62) << 64 | 0b10 << 62 | (rand & ((1 << 62) - 1))
+    assert named_uuid7(NAMESPACE, minted_ms, name) == str(uuid.UUID(int=value))
+    assert Uuid7Namer(NAMESPACE, minted_ms)(name) == str(uuid.UUID(int=value))

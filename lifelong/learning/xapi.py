@@ -199,23 +199,28 @@ def result_part(
     success: bool | None,
     completion: bool | None,
 ) -> dict[str, Any]:
-    """A statement's ``result`` (empty when it has none)."""
+    """A statement's ``result`` (empty when it has none).
+
+    Keys are inserted in sorted order at every level, so the result's JSON as is equals
+    its JSON with sorted keys (what a content hash is taken of): the generator
+    serialises a result once for both (``synth.records``).
+    """
     result: dict[str, Any] = {}
-    if score is not None:
-        result["score"] = {
-            "scaled": round(max(min(score, 1.0), -1.0), 4),
-            "raw": round(score * 100, 1),
-            "min": 0,
-            "max": 100,
-        }
-    if success is not None:
-        result["success"] = success
     if completion is not None:
         result["completion"] = completion
     if duration_seconds is not None:
         result["duration"] = iso_duration(duration_seconds)
     if progress is not None:
         result["extensions"] = {PROGRESS_EXTENSION: round(max(min(progress, 1.0), 0.0) * 100)}
+    if score is not None:
+        result["score"] = {
+            "max": 100,
+            "min": 0,
+            "raw": round(score * 100, 1),
+            "scaled": round(max(min(score, 1.0), -1.0), 4),
+        }
+    if success is not None:
+        result["success"] = success
     return result
 
 

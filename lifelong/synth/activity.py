@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from lifelong.ids import named_uuid7
+from lifelong.ids import Uuid7Namer
 from lifelong.learning.xapi import StatementFrame, extension
 from lifelong.synth.learners import LEVELS, LearnerChunk
 from lifelong.synth.rhythm import Rhythm, iso_from_epoch, to_datetime
-from lifelong.synth.rng import name_uuid
 from lifelong.synth.world import World
 
 COMPLETE = {
@@ -148,7 +147,7 @@ def _sessions(
     length: int,
     outcome: str,
     ability: float,
-    times: np.ndarray,
+    times: list[float],
     u: np.ndarray,
 ) -> dict[str, Any]:
     """Append a session's statements per type; returns the enrolment's figures."""
@@ -164,7 +163,7 @@ def _sessions(
     progress = 0.0
     passed = False
     for s in range(n):
-        t = float(times[s])
+        t = times[s]
         step = target * (s + 1) / n
         # Time on task: the share of the length covered, with re-watching and pauses.
         seconds = max(30, int((step - progress) * length * (1.0 + 0.4 * u[1 + s % 5])))
@@ -220,13 +219,19 @@ def chunk_activity(
     namespace: uuid.UUID,
     mean_enrolments: float,
     as_of: datetime,
+    minted_ms: int,
     forced: list[tuple[int, str]] | None = None,
 ) -> ChunkActivity:
     """Every enrolment of a chunk's learners, with rows and events.
 
+    Registrations and certificate ids are version 7 UUIDs minted at ``minted_ms`` (the
+    chunk's, ``rng.minted_at``), named by learner and resource: like statement ids, one
+    chunk's fall in one narrow stretch of the enrolments' and certificates' unique
+    indexes (random ones rewrote most of those indexes' pages at every chunk's commit).
     ``forced`` pins (resource id, outcome) pairs for a single learner (the demo learner).
     """
     out = ChunkActivity()
+    name = Uuid7Namer(namespace, minted_ms)
     end = as_of.timestamp()
     counts = rng.geometric(1.0 / mean_enrolments, len(learners.ids))
     for i, uid in enumerate(learners.ids.tolist()):
@@ -244,14 +249,14 @@ def chunk_activity(
             u = rng.random(10)
             outcome = pinned or _outcome(kind, matched, float(learners.persistence[i]), u[0])
             # The first enrolment follows registration closely, later ones spread out.
-            enrol_at = float(rhythm.sample(rng, reg_epoch, end - MARGIN_SECONDS - 120, 1)[0])
+            enrol_at = rhythm.sample(rng, reg_epoch, end - MARGIN_SECONDS - 120, 1)[0]
             span_end = min(end - MARGIN_SECONDS, enrol_at + SPAN_DAYS[kind] * 86400 * (0.3 + u[1]))
             low, high = SESSIONS[kind]
             n = int(low + (high - low + 1) * u[2])
             if outcome != "completed":
                 n = max(1, int(n * u[3]))
             times = rhythm.sample(rng, enrol_at + 60, span_end, n)
-            registration = name_uuid(namespace, f"enrolment/{uid}/{rid}")
+            registration = name(f"enrolment/{uid}/{rid}")
             e = Enrolled(uid, rid, code, registration)
             e.events.append(("registered", enrol_at, None, None, None, None, None))
             figures = _sessions(e, kind, length, outcome, float(learners.ability[i]), times, u[4:])
@@ -265,7 +270,7 @@ def chunk_activity(
                 )
                 completed_at = to_datetime(last)
                 if kind in CERTIFIED:
-                    e.certificate_id = name_uuid(namespace, f"certificate/{registration}")
+                    e.certificate_id = name(f"certificate/{registration}")
                     e.events.append(("earned", last + 1, None, None, None, None, None))
                     out.certificates.append(
                         {
@@ -324,6 +329,7 @@ def statement_parts(
     success, completion).
     """
     certificate_ext = extension(iri_base, "certificate")
+    name = Uuid7Namer(namespace, minted_ms)
     for e in activity.enrolled:
         rid = e.resource_id
         # One frame an enrolment: its statements share actor, object and context.
@@ -345,7 +351,7 @@ def statement_parts(
                 made = frame.with_extension(certificate_ext, e.certificate_id)
             yield (
                 made,
-                named_uuid7(namespace, minted_ms, f"{e.registration}/{n}"),
+                name(f"{e.registration}/{n}"),
                 verb,
                 iso_from_epoch(epoch),
                 (duration, progress, score, success, completion),

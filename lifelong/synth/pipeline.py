@@ -127,15 +127,15 @@ def _parts(job: ChunkJob, chunk: int, first: int, count: int) -> _ChunkParts:
     namespace = run_namespace(job.seed, job.as_of)
     rng = stream(job.seed, "learners", chunk)
     learners = make_learners(world, rng, first, count, moment, job.password_hash)
+    minted = minted_at(moment, chunk)
     activity = chunk_activity(
-        world, learners, rng, rhythm, namespace, spec.enrolments_per_learner, moment
+        world, learners, rng, rhythm, namespace, spec.enrolments_per_learner, moment, minted
     )
     # Statements draw nothing from the random stream, so the branch records may be drawn
     # before the statements are built.
     rosters, grades = branch_records.chunk_records(world, activity, rng)
     parts = numbered(
-        statement_parts(world, activity, namespace, job.iri_base, minted_at(moment, chunk)),
-        f"chunk {chunk}",
+        statement_parts(world, activity, namespace, job.iri_base, minted), f"chunk {chunk}"
     )
     return _ChunkParts(learners.users, learners.profiles, activity, parts, rosters, grades)
 

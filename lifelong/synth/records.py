@@ -114,21 +114,23 @@ class FrameRecords:
         """The record of one statement of the frame."""
         verb_id, verb_json, verb_sorted = _verb(verb)
         sid = statement_id.lower()
-        head = (
-            f'{{"id":"{sid}","actor":{self.actor},"verb":{verb_json},"object":{self.object},'
-            f'"context":{self.context},"timestamp":"{timestamp}"'
-        )
+        if result:
+            # result_part inserts keys in sorted order: its JSON as is is the sorted one.
+            result_json = orjson.dumps(result, option=SORTED).decode()
+            in_body, in_compared = f',"result":{result_json}', f'"result":{result_json},'
+        else:
+            in_body = in_compared = ""
         # build_record's comparison form: every key but stored/authority/version, sorted
         # (actor, context, id, object, result, timestamp, verb), nested keys sorted too.
         compared = (
             f'{{"actor":{self.actor_sorted},"context":{self.context_sorted},"id":"{sid}",'
-            f'"object":{self.object_sorted},'
+            f'"object":{self.object_sorted},{in_compared}"timestamp":"{timestamp}",'
+            f'"verb":{verb_sorted}}}'
         )
-        if result:
-            as_is, in_order = _json(result)
-            head += f',"result":{as_is}'
-            compared += f'"result":{in_order},'
-        compared += f'"timestamp":"{timestamp}","verb":{verb_sorted}}}'
+        body = (
+            f'{{"id":"{sid}","actor":{self.actor},"verb":{verb_json},"object":{self.object},'
+            f'"context":{self.context},"timestamp":"{timestamp}"{in_body}{self.tail}'
+        )
         row = make_row(
             statement_id=sid,
             timestamp_key=timestamp_key(timestamp),
@@ -142,7 +144,7 @@ class FrameRecords:
             branch_code=self.branch_code,
             content_hash=hashlib.sha256(compared.encode()).hexdigest(),
             attachments=False,
-            body=head + self.tail,
+            body=body,
             keys=(
                 self.actor_key,
                 index_key(verb_id),

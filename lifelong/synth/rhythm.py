@@ -7,6 +7,9 @@ Spring Festival and summer. Times are sampled in local time and stored in UTC.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -57,27 +60,54 @@ class Rhythm:
         dates = [self.start_day + timedelta(days=d) for d in range(days)]
         growth = np.linspace(0.7, 1.3, days)
         weights = np.array([WEEKDAY[d.weekday()] * MONTH[d.month - 1] for d in dates]) * growth
-        self.day_cdf = np.concatenate([[0.0], np.cumsum(weights)])
-        self.day_positions = np.arange(len(self.day_cdf), dtype=float)
-        self.hour_cdf = np.cumsum(HOURS) / HOURS.sum()
+        day_cdf = np.concatenate([[0.0], np.cumsum(weights)])
+        # Python lists: an enrolment samples one to eighteen moments at a time, where a
+        # dozen numpy calls on tiny arrays cost ~12 % of a generator worker.
+        self.day_cdf: list[float] = day_cdf.tolist()
+        self.day_positions: list[float] = [float(d) for d in range(len(self.day_cdf))]
+        self.hour_cdf: list[float] = (np.cumsum(HOURS) / HOURS.sum()).tolist()
         self.epoch0 = (self.start_day - LOCAL_OFFSET).timestamp()
         self.end_epoch = end.timestamp()
 
     def _day_index(self, moment: float) -> float:
         return (moment - self.epoch0) / 86400.0
 
-    def sample(self, rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
-        """``n`` sorted epoch seconds in [lo, hi] following the rhythms."""
+    def sample(self, rng: np.random.Generator, lo: float, hi: float, n: int) -> list[float]:
+        """``n`` sorted epoch seconds in [lo, hi] following the rhythms.
+
+        Per moment: a day by the day weights (inverse of their cumulative sum between
+        lo's and hi's days), an hour by the hour weights, a uniform second in the hour.
+        The arithmetic is numpy's (``interp``, ``searchsorted``, ``clip``) done on
+        Python floats, so the moments are the same to the bit (tests compare the two).
+        """
         hi = min(hi, self.end_epoch - 1)
         if hi <= lo:
-            return np.full(n, lo)
-        d0, d1 = self._day_index(lo), self._day_index(hi)
-        c0, c1 = np.interp((d0, d1), self.day_positions, self.day_cdf)
-        u = rng.random((n, 3))
-        days = np.floor(np.interp(c0 + u[:, 0] * (c1 - c0), self.day_cdf, self.day_positions))
-        hours = np.searchsorted(self.hour_cdf, u[:, 1])
-        moments = self.epoch0 + days * 86400.0 + hours * 3600.0 + u[:, 2] * 3600.0
-        return np.sort(np.clip(moments, lo, hi))
+            return [lo] * n
+        c0 = interp(self._day_index(lo), self.day_positions, self.day_cdf)
+        c1 = interp(self._day_index(hi), self.day_positions, self.day_cdf)
+        span = c1 - c0
+        moments = []
+        for day_u, hour_u, second_u in rng.random((n, 3)).tolist():
+            day = math.floor(interp(c0 + day_u * span, self.day_cdf, self.day_positions))
+            hour = bisect_left(self.hour_cdf, hour_u)
+            moment = self.epoch0 + day * 86400.0 + hour * 3600.0 + second_u * 3600.0
+            moments.append(min(max(moment, lo), hi))
+        moments.sort()
+        return moments
+
+
+def interp(x: float, xp: Sequence[float], fp: Sequence[float]) -> float:
+    """``numpy.interp`` of one point (``xp`` strictly increasing), the same formula:
+    the end values outside, ``fp[j]`` on a knot, else ``slope * (x - xp[j]) + fp[j]``."""
+    j = bisect_right(xp, x) - 1
+    if j < 0:
+        return fp[0]
+    if j >= len(xp) - 1:
+        return fp[-1]
+    if xp[j] == x:
+        return fp[j]
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    return slope * (x - xp[j]) + fp[j]
 
 
 def to_datetime(epoch: float) -> datetime:
@@ -104,5 +134,10 @@ def iso_from_epoch(epoch: float) -> str:
     seconds, ms = divmod(millis, 1000)
     day, second = divmod(seconds, 86_400)
     hour, second = divmod(second, 3_600)
-    minute, second = divmod(second, 60)
-    return f"{_day_prefix(day)}{hour:02d}:{minute:02d}:{second:02d}.{ms:03d}Z"
+    return f"{_day_prefix(day)}{_HOUR[hour]}{_MINUTE_SECOND[second]}{_FRACTION[ms]}"
+
+
+# The clock's texts, formatted once: "HH:", "MM:SS" of the seconds in an hour, ".mmmZ".
+_HOUR = [f"{hour:02d}:" for hour in range(24)]
+_MINUTE_SECOND = [f"{second // 60:02d}:{second % 60:02d}" for second in range(3_600)]
+_FRACTION = [f".{ms:03d}Z" for ms in range(1_000)]

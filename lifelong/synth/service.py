@@ -285,8 +285,8 @@ def _demo_learner(
     others = [i + 1 for i, t in enumerate(world.r_type) if t in ("video", "ebook", "course")]
     forced = [(certified[0], "completed"), (certified[1], "completed")]
     forced += [(r, "active") for r in others if r not in certified[:2]][:3]
-    activity = chunk_activity(world, learner, rng, rhythm, namespace, 1.0, as_of, forced)
     minted = minted_at(as_of, None)
+    activity = chunk_activity(world, learner, rng, rhythm, namespace, 1.0, as_of, minted, forced)
     count = _ingest(settings, statements(world, activity, namespace, settings.iri_base, minted))
     _commit_activity(engine, run_id, "demo", 0, [], [profile], activity, count)
     return activity, count

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import copy
 
-from lifelong.learning.xapi import StatementFrame, extension, statement
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifelong.learning.xapi import StatementFrame, extension, result_part, statement
 from lifelong.records.validation import validator
 
 BASE = "https://lifelong.example.org"
@@ -50,3 +54,22 @@ def test_with_extension_leaves_the_frame_and_its_other_statements_alone() -> Non
     assert earned["context"]["extensions"][key] == "c-1"
     assert frame.context == before and key not in frame.context["extensions"]
     assert earned["actor"] is frame.actor and earned["object"] is frame.object
+
+
+@given(
+    st.none() | st.integers(0, 10**6),
+    st.none() | st.floats(-1, 2, allow_nan=False),
+    st.none() | st.floats(-2, 2, allow_nan=False),
+    st.none() | st.booleans(),
+    st.none() | st.booleans(),
+)
+def test_a_results_json_as_built_is_its_json_with_sorted_keys(
+    duration: int | None,
+    progress: float | None,
+    score: float | None,
+    success: bool | None,
+    completion: bool | None,
+) -> None:
+    """The generator serialises a result once for its body and its content hash."""
+    result = result_part(duration, progress, score, success, completion)
+    assert orjson.dumps(result) == orjson.dumps(result, option=orjson.OPT_SORT_KEYS)

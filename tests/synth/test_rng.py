@@ -1,16 +1,17 @@
-"""Generated identifiers are standard name-based UUIDs."""
+"""Random streams repeat per chunk; a chunk's ids are minted one millisecond after the last."""
 
 from __future__ import annotations
 
-import uuid
+from datetime import UTC, datetime
 
-from lifelong.synth.rng import name_uuid, run_namespace, stream
+from lifelong.synth.rng import minted_at, stream
 
 
-def test_name_uuid_is_rfc_4122_version_5() -> None:
-    namespace = run_namespace(7, "2026-11-30")
-    for name in ("enrolment/10000/1", "x", "证书/一"):
-        assert name_uuid(namespace, name) == str(uuid.uuid5(namespace, name))
+def test_chunks_mint_in_chunk_order_after_the_demo_learner() -> None:
+    moment = datetime(2026, 11, 30, tzinfo=UTC)
+    mints = [minted_at(moment, None)] + [minted_at(moment, chunk) for chunk in range(5)]
+    assert mints == sorted(set(mints))
+    assert mints[0] == int(moment.timestamp() * 1000)
 
 
 def test_streams_repeat_per_chunk_and_differ_between_chunks() -> None:
