@@ -316,6 +316,8 @@ def timestamp_key(value: str) -> str:
     A validated UTC timestamp with a "Z" (what the platform and most clients send): its
     key is the same text with the fraction padded to microseconds, no datetime needed.
     """
+    if len(value) == 24 and value[10] == "T" and value[19] == "." and value[23] == "Z":
+        return f"{value[:23]}000Z"  # milliseconds (the platform's form, most clients')
     match = UTC_Z.fullmatch(value)
     if match is not None:
         return f"{value[:19]}.{(match.group(1) or '').ljust(6, '0')}Z"

@@ -330,6 +330,10 @@ def statement_parts(
     """
     certificate_ext = extension(iri_base, "certificate")
     name = Uuid7Namer(namespace, minted_ms)
+    # A learner's frames hold one actor object, a resource's one object: the LRS checks
+    # and serialises each once while it recurs (``synth.records``). Parts are read-only.
+    actors: dict[int, dict[str, Any]] = {}
+    objects: dict[int, dict[str, Any]] = {}
     for e in activity.enrolled:
         rid = e.resource_id
         # One frame an enrolment: its statements share actor, object and context.
@@ -345,6 +349,8 @@ def statement_parts(
             subject_code=world.topics[int(world.r_topic[rid - 1])].code,
             provider_code=world.r_provider[rid - 1],
         )
+        frame.actor = actors.setdefault(e.user_id, frame.actor)
+        frame.object = objects.setdefault(rid, frame.object)
         for n, (verb, epoch, duration, progress, score, success, completion) in enumerate(e.events):
             made = frame
             if verb == "earned" and e.certificate_id:

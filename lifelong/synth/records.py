@@ -61,29 +61,71 @@ class FrameMismatch(RuntimeError):
 
 
 @cache
-def _verb(verb: str) -> tuple[str, str, str]:
-    """A platform verb's id, its JSON and its JSON with sorted keys."""
+def _verb(verb: str) -> tuple[str, str, bytes]:
+    """A platform verb's id, its JSON, and the end of a comparison form that holds it
+    (``"verb":`` and its JSON with sorted keys, closing the statement)."""
     body = VERBS[verb]
-    return body["id"], orjson.dumps(body).decode(), orjson.dumps(body, option=SORTED).decode()
+    return (
+        body["id"],
+        orjson.dumps(body).decode(),
+        b'","verb":' + orjson.dumps(body, option=SORTED) + b"}",
+    )
 
 
-def _json(value: Any) -> tuple[str, str]:
-    """``value`` as JSON, as is and with sorted keys (what build_record hashes)."""
-    return orjson.dumps(value).decode(), orjson.dumps(value, option=SORTED).decode()
+class PartsJson:
+    """The JSON of frame parts several frames hold (by identity): as is, and sorted as
+    UTF-8. A chunk's frames share each learner's actor and each resource's object
+    (``activity.statement_parts``), so each is serialised once while it recurs."""
+
+    LIMIT = 8_192  # entries kept before starting afresh
+
+    def __init__(self) -> None:
+        """Nothing serialised yet."""
+        self._known: dict[int, tuple[object, str, bytes]] = {}
+
+    def of(self, value: dict[str, Any]) -> tuple[str, bytes]:
+        """``value`` as JSON and as JSON with sorted keys (bytes)."""
+        known = self._known.get(id(value))
+        if known is not None:
+            return known[1], known[2]
+        as_is, in_order = orjson.dumps(value).decode(), orjson.dumps(value, option=SORTED)
+        if len(self._known) >= self.LIMIT:
+            self._known.clear()
+        # The value is held, so its id is not reused while it is entered.
+        self._known[id(value)] = (value, as_is, in_order)
+        return as_is, in_order
 
 
 class FrameRecords:
     """What every record of one frame shares, serialised once."""
 
     def __init__(
-        self, frame: StatementFrame, client: XapiClient, version: str, branch_extension: str
+        self,
+        frame: StatementFrame,
+        client: XapiClient,
+        version: str,
+        branch_extension: str,
+        parts: PartsJson | None = None,
     ) -> None:
-        """Serialise the frame's parts and work out its record fields (as build_record)."""
+        """Serialise the frame's parts and work out its record fields (as build_record);
+        ``parts``: the JSON of actors and objects earlier frames held."""
         if frame.object.get("objectType", "Activity") != "Activity":
             raise ValueError("generated statements are about activities")
-        self.actor, self.actor_sorted = _json(frame.actor)
-        self.object, self.object_sorted = _json(frame.object)
-        self.context, self.context_sorted = _json(frame.context)
+        parts = parts or PartsJson()
+        self.actor, actor_sorted = parts.of(frame.actor)
+        self.object, object_sorted = parts.of(frame.object)
+        self.context = orjson.dumps(frame.context).decode()
+        # build_record's comparison form (every key but stored/authority/version, sorted,
+        # nested keys sorted too) is hashed as UTF-8: actor and context come before the
+        # id, so the hash of that head is taken once a frame and copied per statement.
+        self.compared_head = hashlib.sha256(
+            b'{"actor":'
+            + actor_sorted
+            + b',"context":'
+            + orjson.dumps(frame.context, option=SORTED)
+            + b',"id":"'
+        )
+        self.compared_object = b'","object":' + object_sorted + b","
         # Data 2.4.9 / 2.4.10: authority from the credential, the version negotiated.
         statement_version = "2.0.0" if version.startswith("2") else "1.0.0"
         self.tail = (
@@ -114,19 +156,19 @@ class FrameRecords:
         """The record of one statement of the frame."""
         verb_id, verb_json, verb_sorted = _verb(verb)
         sid = statement_id.lower()
+        content = self.compared_head.copy()
+        content.update(sid.encode())
+        content.update(self.compared_object)
         if result:
             # result_part inserts keys in sorted order: its JSON as is is the sorted one.
-            result_json = orjson.dumps(result, option=SORTED).decode()
-            in_body, in_compared = f',"result":{result_json}', f'"result":{result_json},'
+            result_json = orjson.dumps(result, option=SORTED)
+            in_body = f',"result":{result_json.decode()}'
+            content.update(b'"result":' + result_json + b',"timestamp":"')
         else:
-            in_body = in_compared = ""
-        # build_record's comparison form: every key but stored/authority/version, sorted
-        # (actor, context, id, object, result, timestamp, verb), nested keys sorted too.
-        compared = (
-            f'{{"actor":{self.actor_sorted},"context":{self.context_sorted},"id":"{sid}",'
-            f'"object":{self.object_sorted},{in_compared}"timestamp":"{timestamp}",'
-            f'"verb":{verb_sorted}}}'
-        )
+            in_body = ""
+            content.update(b'"timestamp":"')
+        content.update(timestamp.encode())
+        content.update(verb_sorted)
         body = (
             f'{{"id":"{sid}","actor":{self.actor},"verb":{verb_json},"object":{self.object},'
             f'"context":{self.context},"timestamp":"{timestamp}"{in_body}{self.tail}'
@@ -142,7 +184,7 @@ class FrameRecords:
             registration=self.registration,
             voids=self.activity_id.lower() if verb_id == VOIDED else None,
             branch_code=self.branch_code,
-            content_hash=hashlib.sha256(compared.encode()).hexdigest(),
+            content_hash=content.hexdigest(),
             attachments=False,
             body=body,
             keys=(
@@ -169,6 +211,7 @@ def validated_parts(
     frame: StatementFrame | None = None
     assembled: FrameRecords | None = None  # None: this frame's statements go the LRS's way
     compared: set[tuple[Any, ...]] = set()  # shapes whose assembly was held to build_record
+    parts_json = PartsJson()
     for location, (made, statement_id, verb, timestamp, figures) in parts:
         if made is not frame:
             frame = made
@@ -180,6 +223,8 @@ def validated_parts(
                 version,
                 branch_extension,
                 compare=shape not in compared,
+                shared=shared,
+                parts=parts_json,
             )
             if assembled is not None:
                 compared.add(shape)
@@ -251,18 +296,21 @@ def _checked_frame(
     branch_extension: str,
     *,
     compare: bool = True,
+    shared: Shared | None = None,
+    parts: PartsJson | None = None,
 ) -> FrameRecords | None:
     """The frame's shared parts, once its first statement has passed the LRS's validator
     (and, with ``compare``, its assembled record equals ``build_record``'s); None when
     the validator refuses it (the frame's statements then go the LRS's way and are
-    rejected as it rejects)."""
+    rejected as it rejects). ``shared``: parts found valid in earlier frames (the
+    validator checks an actor or object the frame shares with them once)."""
     statement_id, verb, timestamp, figures = first
     stmt = frame.statement(verb, timestamp, statement_id, *figures)
     try:
-        validator(version).statement(stmt)
+        validator(version).statement(stmt, shared=shared)
     except StatementError:
         return None
-    assembled = FrameRecords(frame, client, version, branch_extension)
+    assembled = FrameRecords(frame, client, version, branch_extension, parts)
     if compare:
         reference = build_record(stmt, client, version, branch_extension)
         reference.statement = {}

@@ -44,6 +44,15 @@ def test_timestamp_key_fast_path_agrees_with_parsing() -> None:
     assert timestamp_key("2026-04-16T00:49:40.273+08:00") == "2026-04-15T16:49:40.273000Z"
 
 
+@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_timestamp_key_of_milliseconds_in_utc_is_the_parsed_instants(moment: datetime) -> None:
+    """The platform's own form (milliseconds, "Z"): the key without parsing."""
+    value = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    instant = parse_timestamp(value)
+    assert instant is not None
+    assert timestamp_key(value) == format_timestamp(instant)
+
+
 @settings(max_examples=500, deadline=None)
 @given(
     st.tuples(
