@@ -23,3 +23,16 @@ def exit_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def lower_thread_priority(niceness: int) -> None:
+    """Raise the calling thread's nice value to ``niceness`` (Linux: a per-thread value;
+    threads it starts afterwards inherit it). For work that competes for the cores with
+    a thread on the critical path. Best effort: where the platform refuses, nothing
+    changes."""
+    try:
+        tid = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, tid) < niceness:
+            os.setpriority(os.PRIO_PROCESS, tid, niceness)
+    except (AttributeError, OSError):
+        pass

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from lifelong.config import Settings
 from lifelong.gc_tuning import collector_paused, settle_garbage_collector
-from lifelong.processes import exit_with_parent
+from lifelong.processes import exit_with_parent, lower_thread_priority
 from lifelong.records.bulk import (
     BulkReport,
     Item,
@@ -53,6 +53,8 @@ WORKERS = 2  # worker processes landing chunks (each holds one chunk: bounds mem
 # a worker at once (one validated, one being written): at 20 000 a medium worker peaked at
 # 541 MB, at 10 000 at 416 MB, in about the same time.
 SLICE = 10_000
+# The nice value of a worker's generating thread (its statement writer keeps the process's).
+GENERATION_NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,17 @@ def _lazy_slices(items: Iterator[T], size: int) -> Iterator[Iterator[T]]:
         yield chain((first,), islice(items, size - 1))
 
 
+def _worker_start(parent: int) -> None:
+    """A landing worker: ends with the main process; its chunks' generation yields the
+    cores to the statement writers (``land``)."""
+    global _in_worker
+    exit_with_parent(parent)
+    _in_worker = True
+
+
+_in_worker = False
+
+
 def land(job: ChunkJob, settings: Settings, chunk: int, first: int, count: int) -> LandedChunk:
     """Prepare a chunk and store its statements; durable when this returns.
 
@@ -201,9 +214,16 @@ def land(job: ChunkJob, settings: Settings, chunk: int, first: int, count: int) 
     holds two slices' records (one being written while the next is assembled), not the
     chunk's (at ``medium`` a chunk is ~110 k statements).
     """
+    session = _session(settings, job.client)  # its writer thread keeps this priority
+    if _in_worker:
+        # The store takes one writer at a time across processes, and the writers were
+        # the load's critical path: each worker's generation waited for its writer
+        # about half the time, and each writer for the other's lock about a third,
+        # while generation threads took the cores from the lock's holder.
+        lower_thread_priority(GENERATION_NICENESS)
     with collector_paused():
         parts = _parts(job, chunk, first, count)
-        report = _session(settings, job.client).store_all(
+        report = session.store_all(
             validated_parts(part, job.client, V1, job.branch_extension)
             for part in _lazy_slices(parts.parts, SLICE)
         )
@@ -232,7 +252,7 @@ def land_chunks(
     with ProcessPoolExecutor(
         max_workers=WORKERS,
         mp_context=context,
-        initializer=exit_with_parent,
+        initializer=_worker_start,
         initargs=(os.getpid(),),
     ) as pool:
         pending: list[tuple[int, Future[LandedChunk]]] = []

@@ -7,8 +7,9 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from lifelong.accounts.models import User
@@ -16,6 +17,7 @@ from lifelong.config import Settings
 from lifelong.db.models import metadata
 from lifelong.learning.catalog import indexing
 from lifelong.learning.models import Resource
+from lifelong.processes import lower_thread_priority
 from lifelong.records import export
 from lifelong.records import tables as lrs_tables
 from lifelong.records.store import make_store_engine, open_store
@@ -31,6 +33,8 @@ FEED_PAUSE_SECONDS = 2.0  # how long the lake feeder waits when nothing new is s
 # 10 k) in about the same time (424 s against 415-418 s), past the 2 GB bound.
 FEED_CHUNK = 10_000
 FEED_BATCH = 10_000
+FEED_CACHE_KIB = 8_192  # the feeder's SQLite page cache (it reads each page once)
+FEED_NICENESS = 5  # the feeder thread's nice value (and its Delta writer's threads')
 # The generator's exports neither compact (its files are whole 10-50 k-row chunks, and a
 # rewrite during the load would hold files' rows beside the workers) nor leave this
 # process (see ``export_once``): the memory bound of ``medium`` is 2 GB for all its
@@ -110,6 +114,14 @@ def export_lake(settings: Settings) -> int:
         lrs.dispose()
 
 
+def _reading_once(dbapi_connection: Any, _record: Any) -> None:
+    """A SQLite connection that reads rows once: a small page cache, no memory map."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{FEED_CACHE_KIB}")
+    cursor.execute("PRAGMA mmap_size=0")
+    cursor.close()
+
+
 @contextmanager
 def lake_fed_meanwhile(settings: Settings, enabled: bool = True) -> Iterator[None]:
     """Export stored statements to the lake in a thread while the body runs.
@@ -127,9 +139,16 @@ def lake_fed_meanwhile(settings: Settings, enabled: bool = True) -> Iterator[Non
     failures: list[Exception] = []
 
     def feed() -> None:
+        # Behind the statement writers for the cores (the lake may lag by a few chunks).
+        lower_thread_priority(FEED_NICENESS)
         # Not open_store: the store is migrated already, and Alembic's module state is
         # not safe to use from two threads at once (the main thread migrates its stores).
         lrs = make_store_engine(settings)
+        if lrs.dialect.name == "sqlite":
+            # It reads each row once, in order: a page cache (64 MiB by default) and the
+            # store's memory map would only hold pages it never reads again, in the
+            # process that also holds the chunks (medium's bound is for all processes).
+            event.listen(lrs, "connect", _reading_once)
         try:
             while not stop.is_set():
                 exported = export.export_once(
