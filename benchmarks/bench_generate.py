@@ -36,6 +36,7 @@ import orjson
 
 AS_OF = "2026-11-30"
 BASELINE_STATEMENTS = 1_500
+KILL_AFTER_SECONDS = 300  # a window's run still going this long after its interrupt
 
 
 def _tree_memory(pid: int, proportional: bool = True) -> tuple[int, int]:
@@ -121,9 +122,12 @@ def generate_scale(scale: str, root: Path, window: float | None = None) -> dict[
             rss, pss = _tree_memory(process.pid, proportional=samples % 10 == 0)
             samples += 1
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
-            if window is not None and not interrupted and time.perf_counter() - began > window:
-                process.send_signal(signal.SIGINT)
-                interrupted = True
+            if window is not None and time.perf_counter() - began > window:
+                if not interrupted:
+                    process.send_signal(signal.SIGINT)
+                    interrupted = True
+                elif time.perf_counter() - began > window + KILL_AFTER_SECONDS:
+                    process.kill()  # the interrupt did not stop it: a crash is resumable too
             time.sleep(0.2)
     err = errors.read_text()
     wall = time.perf_counter() - began
