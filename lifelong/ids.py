@@ -19,27 +19,23 @@ _RAND_BITS = 74  # rand_a (12 bits) and rand_b (62 bits)
 _RAND_B_BITS = 62
 
 
-def hyphenated(hex32: str) -> str:
-    """32 hex digits in the UUID text form (8-4-4-4-12), without building a UUID object."""
-    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+def _time_prefix(minted_ms: int) -> str:
+    """The text before rand_a: 48-bit millisecond time (8-4 hex digits) and version 7."""
+    time_hex = f"{minted_ms & 0xFFFF_FFFF_FFFF:012x}"
+    return f"{time_hex[:8]}-{time_hex[8:]}-7"
 
 
-def _text(minted_ms: int, rand: int) -> str:
-    """The version 7 layout of a 48-bit millisecond time and 74 random bits, as text."""
-    value = (
-        (minted_ms & 0xFFFF_FFFF_FFFF) << 80
-        | 0x7 << 76
-        | (rand >> _RAND_B_BITS) << 64
-        | 0b10 << 62
-        | (rand & ((1 << _RAND_B_BITS) - 1))
-    )
-    return hyphenated(f"{value:032x}")
+def _text(time_prefix: str, rand: int) -> str:
+    """The version 7 text of a time prefix (``_time_prefix``) and 74 random bits: rand_a
+    (12 bits) after the version nibble, then rand_b (62 bits) under variant 10."""
+    tail = f"{(rand & ((1 << _RAND_B_BITS) - 1)) | 0b10 << _RAND_B_BITS:016x}"
+    return f"{time_prefix}{rand >> _RAND_B_BITS:03x}-{tail[:4]}-{tail[4:]}"
 
 
 def uuid7(now_ms: int | None = None) -> str:
     """A fresh version 7 UUID (the current time, 74 bits from ``os.urandom``)."""
     minted = time.time_ns() // 1_000_000 if now_ms is None else now_ms
-    return _text(minted, int.from_bytes(os.urandom(10), "big") >> (80 - _RAND_BITS))
+    return _text(_time_prefix(minted), int.from_bytes(os.urandom(10), "big") >> (80 - _RAND_BITS))
 
 
 class Uuid7Namer:
@@ -55,17 +51,13 @@ class Uuid7Namer:
     def __init__(self, namespace: uuid.UUID, minted_ms: int) -> None:
         """Hash the namespace and format the 48-bit time (``time_high-time_mid``)."""
         self._hash = hashlib.sha1(namespace.bytes)
-        time_hex = f"{minted_ms & 0xFFFF_FFFF_FFFF:012x}"
-        self._prefix = f"{time_hex[:8]}-{time_hex[8:]}-7"
+        self._prefix = _time_prefix(minted_ms)
 
     def __call__(self, name: str) -> str:
         """The id of ``name``: 74 bits of SHA-1(namespace, name) in the version 7 layout."""
         digest = self._hash.copy()
         digest.update(name.encode())
-        rand = int.from_bytes(digest.digest()[:10], "big") >> (80 - _RAND_BITS)
-        # rand_a: the 12 bits after the version nibble; rand_b: 62 bits under variant 10.
-        tail = f"{(rand & ((1 << _RAND_B_BITS) - 1)) | 0b10 << _RAND_B_BITS:016x}"
-        return f"{self._prefix}{rand >> _RAND_B_BITS:03x}-{tail[:4]}-{tail[4:]}"
+        return _text(self._prefix, int.from_bytes(digest.digest()[:10], "big") >> (80 - _RAND_BITS))
 
 
 def named_uuid7(namespace: uuid.UUID, minted_ms: int, name: str) -> str:
