@@ -59,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             **figures,
             "quick": args.quick,
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"cpus": _cpus(), "python": platform.python_version()},
+            "machine": {
+                "cpus": _cpus(),
+                "python": platform.python_version(),
+                "python_loop_ms": _python_loop_ms(),
+            },
             "benchmark_seconds": round(time.perf_counter() - started, 1),
         }
         name = f"{topic}.quick.json" if args.quick else f"{topic}.json"
@@ -68,6 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _python_loop_ms() -> float:
+    """This machine's speed once the benchmark has run: the best of three runs of one
+    fixed pure-Python loop, in milliseconds. One machine has measured up to 1.4 times
+    slower from one run to the next, so figures of different runs compare only in
+    proportion to it."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for value in range(3_000_000):
+            total += value & 7
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1e3, 1)
 
 
 def _cpus() -> int:

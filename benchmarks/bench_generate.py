@@ -23,6 +23,7 @@ import base64
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -101,6 +102,7 @@ def generate_scale(scale: str, root: Path, window: float | None = None) -> dict[
         AS_OF,
     ]
     began = time.perf_counter()
+    cpu_before = _children_cpu()
     errors = root / f"{scale}.stderr"
     root.mkdir(parents=True, exist_ok=True)
     peak = peak_pss = 0
@@ -131,6 +133,8 @@ def generate_scale(scale: str, root: Path, window: float | None = None) -> dict[
             time.sleep(0.2)
     err = errors.read_text()
     wall = time.perf_counter() - began
+    # The whole tree's CPU (the workers are waited for by the generator, it by us).
+    cpu = round(_children_cpu() - cpu_before, 1)
     if process.returncode != 0 and not interrupted:
         return {"scale": scale, "error": err.strip().splitlines()[-1:]}
     import sqlite3
@@ -147,6 +151,7 @@ def generate_scale(scale: str, root: Path, window: float | None = None) -> dict[
             "statements_stored": statements,
             "learners_committed": learners,
             "statements_per_s": round(statements / wall),
+            "cpu_s": cpu,
             "peak_rss_mb": round(peak / 1e6),
             "peak_pss_mb": round(peak_pss / 1e6),
             "lrs_db_mb": round((data / "lrs.db").stat().st_size / 1e6),
@@ -160,12 +165,20 @@ def generate_scale(scale: str, root: Path, window: float | None = None) -> dict[
         "enrolments": enrolments,
         "statements_per_s": round(statements / wall),
         "stages_s": _stages(output.read_text()),
+        "cpu_s": cpu,
+        "cpu_us_per_statement": round(cpu / max(statements, 1) * 1e6, 1),
         "peak_rss_mb": round(peak / 1e6),
         "peak_pss_mb": round(peak_pss / 1e6),
         "lrs_db_mb": round((data / "lrs.db").stat().st_size / 1e6),
         "data_dir_mb": round(_dir_bytes(data) / 1e6),
         "load_average_1m": round(os.getloadavg()[0], 1),
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended (and waited-for) descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def row_at_a_time_baseline(root: Path) -> dict[str, Any]:
