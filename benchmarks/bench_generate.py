@@ -8,7 +8,10 @@ every 2 s, the sum of proportional sizes (shared pages divided among the process
 map them).
 The baseline is the row-at-a-time path: the same generated statements POSTed one per
 request to ``/xapi/statements`` of the real app, at a small size, so "events/s" has
-something to be compared with.
+something to be compared with. Last, the store's serial section alone
+(``serial_write_bound``): the generator's records written by ``StatementRepository.write``
+with nothing else running, the best case of the rate no number of cores can take a
+SQLite store's load past, beside the rates the medium and large targets ask for.
 
 Run: ``python -m benchmarks.bench_generate`` (small and medium; ``--quick``: tiny and
 small; ``LIFELONG_BENCH_LARGE=1`` adds large; ``LIFELONG_BENCH_LARGE_WINDOW=SECONDS`` runs
@@ -236,9 +239,9 @@ def row_at_a_time_baseline(root: Path) -> dict[str, Any]:
 def _large_window(
     root: Path, window: float, runs: list[dict[str, Any]], target: tuple[int, int]
 ) -> dict[str, Any]:
-    """``large`` for ``window`` seconds (this machine has not the disk for all of it:
-    about 200 GB): its rate and memory so far, and the whole run's time at that rate
-    (``large`` has ten times ``medium``'s learners, so about ten times its statements)."""
+    """``large`` for ``window`` seconds: its rate and memory so far, the whole run's time
+    at that rate and the disk the whole run would take (``large`` has ten times
+    ``medium``'s learners, so about ten times its statements and its data directory)."""
     figures = generate_scale("large", root, window=window)
     figures["partial"] = True
     medium = next((r for r in runs if r.get("scale") == "medium" and "statements" in r), None)
@@ -246,8 +249,69 @@ def _large_window(
         expected = medium["statements"] * 10
         figures["expected_statements"] = expected
         figures["projected_wall_s"] = round(expected / figures["statements_per_s"])
+        figures["projected_data_dir_gb"] = round(medium["data_dir_mb"] * 10 / 1e3)
     figures["target_wall_s"], figures["target_peak_rss_mb"] = target
     return figures
+
+
+def serial_write_bound(root: Path, chunks: int = 3) -> dict[str, Any]:
+    """How fast the statement store's serial section goes on its own: the generator's
+    records of ``chunks`` medium chunks, built in this process beforehand (untimed), then
+    written by ``StatementRepository.write`` as the generator's two writers write them
+    (SLICE statements a transaction, the two writers' connections in turn, each merging
+    ids after its write), and nothing else running. Every generated statement passes
+    through this section one transaction at a time, whatever the number of cores, so its
+    rate bounds the generator's on a SQLite store; on a store this small (a few hundred
+    thousand rows) it is the best case."""
+    from lifelong.config import Settings
+    from lifelong.records.bulk import branch_extension, bulk_client
+    from lifelong.records.records import ifi_key
+    from lifelong.records.repository import Batch, StatementRepository
+    from lifelong.records.store import open_store
+    from lifelong.records.versions import V1
+    from lifelong.synth.pipeline import SLICE, ChunkJob, _parts, iter_chunks
+    from lifelong.synth.records import validated_parts
+    from lifelong.synth.scales import SCALES
+
+    settings = Settings(data_dir=root / "serial-write", secret_key="bench")
+    client = bulk_client(settings, "lifelong-generator")
+    job = ChunkJob("medium", 1, AS_OF, settings.iri_base, "x", client, branch_extension(settings))
+    engines = [open_store(settings), open_store(settings)]
+    writers = [StatementRepository(engine) for engine in engines]
+    statements = turn = 0
+    wall = cpu = 0.0
+    try:
+        for chunk, first, count in list(iter_chunks(SCALES["medium"]))[:chunks]:
+            parts = _parts(job, chunk, first, count).parts
+            records = validated_parts(parts, client, V1, job.branch_extension).records
+            for start in range(0, len(records), SLICE):
+                batch = Batch(
+                    records=records[start : start + SLICE],
+                    client=client.name,
+                    authority_ifi=ifi_key(client.authority),
+                    version=V1,
+                    per_statement=True,
+                )
+                writer = writers[turn % 2]
+                turn += 1
+                began, cpu_began = time.perf_counter(), time.process_time()
+                outcome = writer.write([batch])[0]
+                writer.merge_ids()
+                wall += time.perf_counter() - began
+                cpu += time.process_time() - cpu_began
+                statements += outcome.stored
+    finally:
+        for writer in writers:
+            writer.close()
+        for engine in engines:
+            engine.dispose()
+    return {
+        "path": "StatementRepository.write alone, the generator's records, two writers in turn",
+        "statements": statements,
+        "wall_s": round(wall, 1),
+        "statements_per_s": round(statements / wall),
+        "cpu_us_per_statement": round(cpu / statements * 1e6, 1),
+    }
 
 
 def run(quick: bool) -> dict[str, Any]:
@@ -284,9 +348,18 @@ def run(quick: bool) -> dict[str, Any]:
             if not keep:
                 shutil.rmtree(root / "large", ignore_errors=True)
         baseline = row_at_a_time_baseline(root)
+        bound = serial_write_bound(root, chunks=1 if quick else 3)
+        medium = next((r for r in runs if r.get("scale") == "medium" and "statements" in r), None)
+        if medium is not None:
+            # What each target asks of that section alone (large: ten times medium).
+            bound["medium_target_needs_per_s"] = round(medium["statements"] / targets["medium"][0])
+            bound["large_target_needs_per_s"] = round(
+                medium["statements"] * 10 / targets["large"][0]
+            )
     return {
         "generate": runs,
         "baseline_row_at_a_time": baseline,
+        "serial_write_bound": bound,
         "disk_free_gb": round(os.statvfs("/work").f_bavail * os.statvfs("/work").f_frsize / 1e9),
         # Timings on a shared machine depend on what else runs: record how busy it was.
         "load_average_1m": round(os.getloadavg()[0], 1),
