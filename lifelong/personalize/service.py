@@ -140,6 +140,8 @@ def _for_you(
     scored = score(model, candidates, learner)
     order = top(scored.scores, _mask(candidates, enrolled), limit * 3)
     out = []
+    # An interest that is a subject's code is named as the subject is, in each language.
+    subjects = repository.subject_names(session, learner.interests)
     for row, resource in _keep_published(session, candidates, order, limit):
         parts = {name: float(values[row]) for name, values in scored.parts.items()}
         main = max(parts, key=lambda name: parts[name]) if parts else "segment"
@@ -147,7 +149,11 @@ def _for_you(
             reason = Reason("new")
         elif main == "content" and learner.interests:
             interest = model.content.matched_interest(learner.interests, candidates.content[row])
-            reason = Reason("interest", {"interest": interest}) if interest else Reason("history")
+            reason = (
+                Reason("interest", {"interest": subjects.get(interest, interest)})
+                if interest
+                else Reason("history")
+            )
         elif main in ("als", "content"):
             reason = Reason("history")
         else:

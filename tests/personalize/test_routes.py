@@ -51,7 +51,9 @@ def test_api_for_a_newcomer_uses_their_interests(
     body = app_client.get("/api/v1/recommendations", headers=headers).json()
     assert body["kind"] == "for_you"
     assert [i["title"][:3] for i in body["items"][:5]] == ["ART"] * 5
-    assert body["items"][0]["reason"]["text"]["zh_CN"] == "符合你对“ART”的兴趣"
+    # ART is a subject's code: the reason names the subject (tests' subjects: 学科).
+    assert body["items"][0]["reason"]["text"]["zh_CN"] == "符合你对“学科”的兴趣"
+    assert body["items"][0]["reason"]["text"]["en"] == "Matches your interest in ART subject"
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,20 @@ def test_a_new_learner_is_recommended_from_their_interests(
     assert len(found) == 5
     assert all(r.resource.title.startswith("LAW") for r in found)
     assert found[0].reason.code == "interest"
-    assert found[0].reason.text("en") == "Matches your interest in LAW"
+    # The interest is a subject's code: the reason names the subject in each language.
+    assert found[0].reason.text("en") == "Matches your interest in LAW subject"
+    assert "学科" in found[0].reason.text("zh_CN")
+    assert "LAW" not in found[0].reason.text("zh_CN")
+
+
+def test_an_interest_that_is_no_subject_code_is_named_as_the_learner_gave_it(
+    world: World, db: Session, model: RecommenderModel
+) -> None:
+    newcomer = learner(db, world.branch, occupation=None, interests=["law"])  # a tag
+    db.commit()
+    found = recommendations_for(db, newcomer, kind="for_you", limit=5, model=model)
+    assert all(r.resource.title.startswith("LAW") for r in found)
+    assert found[0].reason.text("en") == "Matches your interest in law"
 
 
 def test_a_new_learner_without_interests_gets_their_occupation_s_favourites(
