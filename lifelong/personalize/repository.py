@@ -149,16 +149,6 @@ def profile(session: Session, user_id: int) -> LearnerProfile | None:
     return session.get(LearnerProfile, user_id)
 
 
-def subject_names(session: Session, codes: Sequence[str]) -> dict[str, dict[str, str]]:
-    """The names (``zh_CN``, ``en``) of the subjects among ``codes``, by code."""
-    if not codes:
-        return {}
-    rows = session.execute(
-        select(Subject.code, Subject.name_zh, Subject.name_en).where(Subject.code.in_(list(codes)))
-    )
-    return {code: {"zh_CN": zh, "en": en} for code, zh, en in rows}
-
-
 def published(session: Session, resource_ids: Sequence[int]) -> dict[int, Resource]:
     """The published resources among ``resource_ids``."""
     if not resource_ids:

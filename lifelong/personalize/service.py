@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from lifelong.accounts.models import User
 from lifelong.errors import BadRequest, NotFound
+from lifelong.learning.catalog.repository import subject_names
 from lifelong.learning.models import Resource, ResourceStatus
 from lifelong.personalize import repository, runtime
 from lifelong.personalize.model import RecommenderModel
@@ -141,7 +142,7 @@ def _for_you(
     order = top(scored.scores, _mask(candidates, enrolled), limit * 3)
     out = []
     # An interest that is a subject's code is named as the subject is, in each language.
-    subjects = repository.subject_names(session, learner.interests)
+    subjects = subject_names(session, learner.interests)
     for row, resource in _keep_published(session, candidates, order, limit):
         parts = {name: float(values[row]) for name, values in scored.parts.items()}
         main = max(parts, key=lambda name: parts[name]) if parts else "segment"

@@ -9,6 +9,8 @@ is meant to find.
 # ruff: noqa: E501
 from __future__ import annotations
 
+from lifelong.i18n import N_
+
 # fmt: off
 
 # Levels: B bachelor, A associate, V vocational certificate, C community, E elderly,
@@ -182,10 +184,23 @@ PROVIDERS: tuple[tuple[str, str, str, str], ...] = (
     ("SGCC-EDU", "国家电网培训中心", "State Grid Training Centre", "enterprise"),
 )
 
+# Profile values are stored as these codes; N_ marks them for translation (synth.po).
 OCCUPATIONS = (
-    "retiree", "factory_worker", "farmer", "service_worker", "office_clerk", "teacher",
-    "healthcare_worker", "it_worker", "self_employed", "civil_servant", "homemaker",
-    "soldier", "rail_worker", "energy_worker", "unemployed",
+    N_("retiree"),
+    N_("factory_worker"),
+    N_("farmer"),
+    N_("service_worker"),
+    N_("office_clerk"),
+    N_("teacher"),
+    N_("healthcare_worker"),
+    N_("it_worker"),
+    N_("self_employed"),
+    N_("civil_servant"),
+    N_("homemaker"),
+    N_("soldier"),
+    N_("rail_worker"),
+    N_("energy_worker"),
+    N_("unemployed"),
 )
 
 # How much each occupation cares about each discipline (relative weights).
@@ -208,9 +223,15 @@ OCCUPATION_DISCIPLINES: dict[str, dict[str, float]] = {
 }
 
 EDUCATIONS = (
-    "primary", "junior_secondary", "senior_secondary", "vocational_secondary",
-    "associate", "bachelor", "postgraduate",
+    N_("primary"),
+    N_("junior_secondary"),
+    N_("senior_secondary"),
+    N_("vocational_secondary"),
+    N_("associate"),
+    N_("bachelor"),
+    N_("postgraduate"),
 )
+GENDERS = (N_("female"), N_("male"))
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"

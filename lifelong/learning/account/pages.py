@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from lifelong.errors import BadRequest
 from lifelong.learning.account import service as account
 from lifelong.learning.catalog import labels
+from lifelong.learning.catalog.repository import subject_names
 from lifelong.web.csrf import verify_csrf
 from lifelong.web.deps import AppSettings, CurrentUser, DbSession, client_ip
 from lifelong.web.nav import ALL_ROLES, NavItem, register
@@ -23,15 +24,27 @@ def _record(session: DbSession, settings: AppSettings, user: CurrentUser) -> dic
     return account.export(session, settings, user)
 
 
+def _interest_names(session: DbSession, record: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The names of the profile's interests that are subject codes, in each language."""
+    profile = record.get("profile") or {}
+    return subject_names(session, profile.get("interests") or [])
+
+
 @router.get("/account")
 def account_page(
     request: Request, session: DbSession, settings: AppSettings, user: CurrentUser
 ) -> Response:
     """What is held about you, a download of it, and erasure."""
+    record = _record(session, settings, user)
     return render(
         request,
         "account/account.html",
-        {"record": _record(session, settings, user), "error": None, "labels": labels},
+        {
+            "record": record,
+            "error": None,
+            "labels": labels,
+            "interest_names": _interest_names(session, record),
+        },
     )
 
 
@@ -65,10 +78,16 @@ def erase(
     try:
         account.erase(session, settings, user, confirm=confirm, ip=client_ip(request))
     except BadRequest as exc:
+        record = _record(session, settings, user)
         return render(
             request,
             "account/account.html",
-            {"record": _record(session, settings, user), "error": exc.message, "labels": labels},
+            {
+                "record": record,
+                "error": exc.message,
+                "labels": labels,
+                "interest_names": _interest_names(session, record),
+            },
             status_code=400,
         )
     request.session.clear()

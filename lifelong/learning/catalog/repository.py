@@ -81,6 +81,16 @@ def subject_by_code(session: Session, code: str) -> Subject | None:
     return session.scalar(select(Subject).where(Subject.code == code))
 
 
+def subject_names(session: Session, codes: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The names (``zh_CN``, ``en``) of the subjects among ``codes``, by code."""
+    if not codes:
+        return {}
+    rows = session.execute(
+        select(Subject.code, Subject.name_zh, Subject.name_en).where(Subject.code.in_(list(codes)))
+    )
+    return {code: {"zh_CN": zh, "en": en} for code, zh, en in rows}
+
+
 def providers(session: Session) -> list[Provider]:
     """Every provider, ordered by code."""
     return list(session.scalars(select(Provider).order_by(Provider.code)))

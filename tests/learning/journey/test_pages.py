@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from lifelong.accounts.models import Role
+from lifelong.accounts.models import LearnerProfile, Role
 from lifelong.learning.models import ResourceType
 from tests.factories import login, make_user
 from tests.learning.catalog.factories import make_provider, make_resource, make_subject
@@ -168,3 +168,36 @@ def test_the_learner_home_shows_the_dashboard_figures(client: TestClient, db: Se
         assert f'<span class="figure-label">{label}</span>' in home
     assert '<span class="figure-value">2</span><span class="figure-label">Credits</span>' in home
     assert 'href="/my"' in home
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [
+        ("zh_CN", ["出生年份", "工厂工人", "高中", "教育学"]),
+        ("en", ["Year of birth", "Female", "Factory worker", "Senior secondary", "EDU subject"]),
+    ],
+)
+def test_the_account_page_names_profile_values_in_the_page_language(
+    client: TestClient, db: Session, locale: str, shown: list[str]
+) -> None:
+    made = world(db)
+    db.add(
+        LearnerProfile(
+            user_id=made["learner"].id,
+            birth_year=1976,
+            gender="female",
+            occupation="factory_worker",
+            education="senior_secondary",
+            province="北京",
+            # A subject's code is named as the subject; anything else as the learner gave it.
+            interests=["EDU", "摄影"],
+        )
+    )
+    db.commit()
+    client.cookies.set("lifelong_locale", locale)
+    login(client, "learner1")
+    page = client.get("/account").text
+    for text in [*shown, "1976", "北京", "摄影"]:
+        assert text in page, text
+    for text in ("factory_worker", "senior_secondary", ">EDU<", ">female<"):
+        assert text not in page, text
