@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from lifelong.learning.journey import dashboard, rules, service, teaching
@@ -140,10 +140,19 @@ def mark_attendance(
 
 @router.get("/teach/learners", response_model=list[LearnerProgress])
 def learners(
-    session: DbSession, user: CurrentUser, resource_id: int | None = None
+    session: DbSession,
+    user: CurrentUser,
+    resource_id: int | None = None,
+    status: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=teaching.LIMIT)] = teaching.LIMIT,
 ) -> list[LearnerProgress]:
-    """Learners of the caller's resources (teacher) or branch (branch admin) with progress."""
-    rows = teaching.learners(session, user, resource_id)
+    """Learners of the caller's resources (teacher) or branch (branch admin) with progress,
+    by resource title and most recent activity; ``status`` (active, completed, withdrawn)
+    keeps one status, ``offset``/``limit`` page through them."""
+    rows = teaching.learners(
+        session, user, resource_id, status=teaching.parse_status(status), offset=offset, limit=limit
+    )
     return [LearnerProgress(**{k: v for k, v in r.items() if k != "resource_type"}) for r in rows]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from lifelong.accounts.models import Role
@@ -18,16 +20,43 @@ TEACHING = frozenset({Role.teacher, Role.branch_admin, Role.hq_admin})
 register(NavItem("learners", "Learners' progress", "/teach/learners", TEACHING), before="users")
 
 
+PAGE_SIZE = 50
+
+
 @router.get("/learners")
 def learners(
-    request: Request, session: DbSession, user: CurrentUser, resource_id: int | None = None
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    resource_id: int | None = None,
+    status: str | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """Every learner of the viewer's resources with progress, attempts and completion."""
-    rows = teaching.learners(session, user, resource_id)
+    """The learners of the viewer's resources with progress, attempts and completion, a
+    page at a time, optionally of one resource or one status."""
+    wanted = teaching.parse_status(status)
+    total = teaching.count_learners(session, user, resource_id, status=wanted)
+    rows = teaching.learners(
+        session,
+        user,
+        resource_id,
+        status=wanted,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     return render(
         request,
         "journey/teach_learners.html",
-        {"rows": rows, "labels": labels, "resource_id": resource_id},
+        {
+            "rows": rows,
+            "labels": labels,
+            "resource_id": resource_id,
+            "status": wanted.value if wanted else "",
+            "statuses": teaching.STATUSES,
+            "total": total,
+            "page": page,
+            "page_size": PAGE_SIZE,
+        },
     )
 
 

@@ -201,3 +201,40 @@ def test_the_account_page_names_profile_values_in_the_page_language(
         assert text in page, text
     for text in ("factory_worker", "senior_secondary", ">EDU<", ">female<"):
         assert text not in page, text
+
+
+def test_learners_progress_comes_a_page_at_a_time_and_by_status(
+    client: TestClient, db: Session
+) -> None:
+    from lifelong.learning.models import EnrolmentStatus
+    from tests.personalize.factories import enrol
+
+    made = world(db)
+    for n in range(120):
+        someone = make_user(db, Role.learner, branch=made["branch"], username=f"many{n}")
+        status = EnrolmentStatus.completed if n % 4 == 0 else EnrolmentStatus.active
+        enrol(db, someone, made["video"], status=status)
+    db.commit()
+    client.cookies.set("lifelong_locale", "en")
+    login(client, "teacher1")
+    first = client.get("/teach/learners").text
+    assert first.count("<tr>") == 1 + 50  # the head and one page
+    assert "1-50 of 120" in first and "?page=2" in first and "Previous" not in first
+    last = client.get("/teach/learners", params={"page": 3}).text
+    assert last.count("<tr>") == 1 + 20 and "101-120 of 120" in last and "?page=4" not in last
+    done = client.get("/teach/learners", params={"status": "completed"}).text
+    assert "1-30 of 30" in done and done.count("<td>Completed</td>") == 30
+    assert "<td>Active</td>" not in done
+    # The API pages the same rows, and keeps one status.
+    api = "/api/v1/teach/learners"
+    page = client.get(api, params={"offset": 100, "limit": 50}).json()
+    assert len(page) == 20
+    completed = client.get(api, params={"status": "completed"}).json()
+    assert len(completed) == 30 and {r["status"] for r in completed} == {"completed"}
+    # Bad input: a clear 400 naming what is allowed, nothing listed.
+    for path, params in ((api, {"status": "graduated"}), ("/teach/learners", {"status": "x"})):
+        refused = client.get(path, params=params, headers={"Accept": "application/json"})
+        assert refused.status_code == 400
+        assert "active, completed, withdrawn" in refused.text
+    assert client.get(api, params={"limit": 5000}).status_code == 400
+    assert client.get("/teach/learners", params={"page": 0}).status_code == 400
