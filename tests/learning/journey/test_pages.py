@@ -238,3 +238,16 @@ def test_learners_progress_comes_a_page_at_a_time_and_by_status(
         assert "active, completed, withdrawn" in refused.text
     assert client.get(api, params={"limit": 5000}).status_code == 400
     assert client.get("/teach/learners", params={"page": 0}).status_code == 400
+
+
+def test_a_profile_value_that_is_no_code_shows_as_typed_and_escaped(
+    client: TestClient, db: Session
+) -> None:
+    made = world(db)
+    typed = '100% <b onclick="x()">remote</b>'
+    db.add(LearnerProfile(user_id=made["learner"].id, occupation=typed, interests=[]))
+    db.commit()
+    login(client, "learner1")
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert "100% &lt;b onclick=&#34;x()&#34;&gt;remote&lt;/b&gt;" in page.text
