@@ -236,6 +236,11 @@ def row_at_a_time_baseline(root: Path) -> dict[str, Any]:
     }
 
 
+def _finished(runs: list[dict[str, Any]], scale: str) -> dict[str, Any] | None:
+    """The figures of ``scale``'s run among ``runs`` if it ran to the end."""
+    return next((r for r in runs if r.get("scale") == scale and "statements" in r), None)
+
+
 def _large_window(
     root: Path, window: float, runs: list[dict[str, Any]], target: tuple[int, int]
 ) -> dict[str, Any]:
@@ -244,7 +249,7 @@ def _large_window(
     ``medium``'s learners, so about ten times its statements and its data directory)."""
     figures = generate_scale("large", root, window=window)
     figures["partial"] = True
-    medium = next((r for r in runs if r.get("scale") == "medium" and "statements" in r), None)
+    medium = _finished(runs, "medium")
     if medium is not None and figures.get("statements_per_s"):
         expected = medium["statements"] * 10
         figures["expected_statements"] = expected
@@ -349,7 +354,7 @@ def run(quick: bool) -> dict[str, Any]:
                 shutil.rmtree(root / "large", ignore_errors=True)
         baseline = row_at_a_time_baseline(root)
         bound = serial_write_bound(root, chunks=1 if quick else 3)
-        medium = next((r for r in runs if r.get("scale") == "medium" and "statements" in r), None)
+        medium = _finished(runs, "medium")
         if medium is not None:
             # What each target asks of that section alone (large: ten times medium).
             bound["medium_target_needs_per_s"] = round(medium["statements"] / targets["medium"][0])

@@ -24,10 +24,19 @@ def _record(session: DbSession, settings: AppSettings, user: CurrentUser) -> dic
     return account.export(session, settings, user)
 
 
-def _interest_names(session: DbSession, record: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """The names of the profile's interests that are subject codes, in each language."""
-    profile = record.get("profile") or {}
-    return subject_names(session, profile.get("interests") or [])
+def _account_context(
+    session: DbSession, settings: AppSettings, user: CurrentUser, error: str | None
+) -> dict[str, Any]:
+    """What the account page shows: the record, and the names of the profile's interests
+    that are subject codes, in each language."""
+    record = _record(session, settings, user)
+    interests = (record.get("profile") or {}).get("interests") or []
+    return {
+        "record": record,
+        "error": error,
+        "labels": labels,
+        "interest_names": subject_names(session, interests),
+    }
 
 
 @router.get("/account")
@@ -35,17 +44,7 @@ def account_page(
     request: Request, session: DbSession, settings: AppSettings, user: CurrentUser
 ) -> Response:
     """What is held about you, a download of it, and erasure."""
-    record = _record(session, settings, user)
-    return render(
-        request,
-        "account/account.html",
-        {
-            "record": record,
-            "error": None,
-            "labels": labels,
-            "interest_names": _interest_names(session, record),
-        },
-    )
+    return render(request, "account/account.html", _account_context(session, settings, user, None))
 
 
 @router.get("/account/transcript")
@@ -78,16 +77,10 @@ def erase(
     try:
         account.erase(session, settings, user, confirm=confirm, ip=client_ip(request))
     except BadRequest as exc:
-        record = _record(session, settings, user)
         return render(
             request,
             "account/account.html",
-            {
-                "record": record,
-                "error": exc.message,
-                "labels": labels,
-                "interest_names": _interest_names(session, record),
-            },
+            _account_context(session, settings, user, exc.message),
             status_code=400,
         )
     request.session.clear()
